@@ -1,0 +1,27 @@
+"""The ``pluto`` command: run the server and administer it."""
+
+from __future__ import annotations
+
+import click
+
+from pluto import __version__
+from pluto.cli.server_commands import register_server_commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pluto")
+def cli() -> None:
+    """Pluto: a self-hostable lab data platform.
+
+    \b
+    Example:
+      pluto serve --port 8000
+    """
+
+
+register_server_commands(cli)
+
+
+def main() -> None:
+    """Entry point of the ``pluto`` script."""
+    cli(prog_name="pluto")

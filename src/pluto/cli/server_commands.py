@@ -1,0 +1,96 @@
+"""Server-side commands: ``serve``, ``migrate``, ``demo``, ``user …``, ``token …``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from pluto.cli.accounts_commands import token, user
+from pluto.cli.django_setup import migrate, setup_django
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Create or update the database tables.
+
+    \b
+    Example:
+      pluto migrate
+    """
+    setup_django()
+    migrate(verbose=True)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create the demo account, project PLXP00286 and experiment PLX140206 (idempotent).
+
+    \b
+    Example:
+      pluto demo
+    """
+    setup_django()
+    migrate()
+    from pluto.server.lab.demo import ensure_demo
+
+    info = ensure_demo()
+    click.echo(f"Demo project {info.project.pluto_id}, experiment {info.experiment.pluto_id}.")
+    click.echo(f"Demo sign-in: {info.user.email} / {info.password}")
+
+
+def default_workers() -> int:
+    """Two web workers per core, at most four."""
+    return max(1, min(4, 2 * (os.cpu_count() or 1)))
+
+
+def print_welcome(host: str, port: int) -> None:
+    """The URL, the demo sign-in when there is one, and how to make a token."""
+    from django.conf import settings
+
+    from pluto.server.lab.demo import DEMO_EMAIL, password_path
+
+    url = settings.PUBLIC_URL or f"http://{host}:{port}"
+    click.echo(f"Pluto is running at {url}/")
+    if password_path().exists():
+        password = password_path().read_text(encoding="utf-8").strip()
+        click.echo(f"  Demo sign-in: {DEMO_EMAIL} / {password}")
+    click.echo(f"  Make an API token: sign in, open {url}/account/ and click '+ API token'")
+    click.echo("  (or: pluto token create --user EMAIL --name NAME).")
+    click.echo(f"  API: {url}/lab/  ·  schema: {url}/lab/openapi.json")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Web worker processes (default: two per core, at most four).")
+@click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
+def serve_command(host: str, port: int, workers: int | None, no_migrate: bool) -> None:
+    """Run the web server and the API.
+
+    \b
+    Example:
+      pluto serve --host 0.0.0.0 --port 8000
+    """
+    setup_django()
+    if not no_migrate:
+        migrate()
+    import uvicorn
+
+    print_welcome(host, port)
+    uvicorn.run(
+        "pluto.server.asgi:application",
+        host=host,
+        port=port,
+        workers=workers or default_workers(),
+        log_level="info",
+        lifespan="off",
+        proxy_headers=True,
+    )
+
+
+def register_server_commands(group: click.Group) -> None:
+    """Add the server-side commands to the ``pluto`` group."""
+    for command in (serve_command, migrate_command, demo_command, user, token):
+        group.add_command(command)

@@ -1,0 +1,1 @@
+"""The Pluto server: a Django project with one app per concern."""

@@ -1,0 +1,77 @@
+"""Account pages: the profile and API tokens, sign-up."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pluto.server.accounts import services
+from pluto.server.accounts.forms import SignupForm, TokenForm
+from pluto.server.accounts.models import ApiToken
+from pluto.server.errors import PlutoError
+
+NEW_KEY_SESSION_FIELD = "pluto_new_token"
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The profile and the token list; a key just created is shown here exactly once."""
+    new_key = request.session.pop(NEW_KEY_SESSION_FIELD, None)
+    context = {
+        "tokens": services.tokens_of(request.user),  # type: ignore[arg-type]
+        "form": TokenForm(),
+        "new_key": new_key,
+    }
+    response = render(request, "accounts/account.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def create_token(request: HttpRequest) -> HttpResponse:
+    """Create a token from the form, then show its key once on the account page."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        context = {"tokens": services.tokens_of(request.user), "form": form}  # type: ignore[arg-type]
+        return render(request, "accounts/account.html", context, status=400)
+    data = form.cleaned_data
+    new = services.create_token(request.user, data["name"], data["expires_in_days"])  # type: ignore[arg-type]
+    request.session[NEW_KEY_SESSION_FIELD] = {"name": new.token.name, "key": new.key}
+    return redirect("account")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_token(request: HttpRequest, token_id: str) -> HttpResponse:
+    """Ask for confirmation (GET), then delete the token (POST)."""
+    token = ApiToken.objects.filter(uuid=token_id, user=request.user).first()
+    if token is None:
+        raise Http404("No such token.")
+    if request.method == "GET":
+        return render(request, "accounts/token_confirm_delete.html", {"token": token})
+    services.delete_token(token.uuid, request.user)  # type: ignore[arg-type]
+    messages.success(request, f"Token “{token.name}” was deleted. Scripts using it stop working now.")
+    return redirect("account")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Self sign-up, only when ``PLUTO_ALLOW_SIGNUP`` is on."""
+    if not settings.ALLOW_SIGNUP:
+        raise Http404("Sign-up is not enabled on this server.")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = form.save()
+        except PlutoError as error:
+            form.add_error(None, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("account")
+    return render(request, "registration/signup.html", {"form": form})

@@ -1,0 +1,205 @@
+"""Settings read once from ``PLUTO_``-prefixed environment variables and an optional ``.env``.
+
+Every value is parsed strictly: a bad value raises :class:`ConfigError` naming the
+variable, and start-up stops with that message.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A setting has a value Pluto cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """Where the SQL database lives, as Django's ``DATABASES['default']`` wants it."""
+
+    engine: str
+    name: str
+    user: str = ""
+    password: str = ""
+    host: str = ""
+    port: str = ""
+
+    def as_django(self) -> dict[str, object]:
+        """The dict for ``DATABASES['default']``."""
+        entry: dict[str, object] = {
+            "ENGINE": self.engine,
+            "NAME": self.name,
+            "USER": self.user,
+            "PASSWORD": self.password,
+            "HOST": self.host,
+            "PORT": self.port,
+        }
+        if self.engine.endswith("sqlite3"):
+            entry["OPTIONS"] = {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        else:
+            entry["CONN_MAX_AGE"] = 60
+            entry["CONN_HEALTH_CHECKS"] = True
+        return entry
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of the server, parsed."""
+
+    data_dir: Path
+    database: DatabaseConfig
+    secret_key: str
+    public_url: str
+    allow_signup: bool
+    debug: bool
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Read ``KEY=value`` lines of a ``.env`` file (comments and blank lines skipped)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ConfigError(f"{path}, line {number}: expected KEY=value, got {raw!r}")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def merged_environment(environ: Mapping[str, str], cwd: Path) -> dict[str, str]:
+    """The environment, with ``.env`` values filling in what it does not set."""
+    merged = {k: v for k, v in read_dotenv(cwd / ".env").items() if k.startswith("PLUTO_")}
+    merged.update({k: v for k, v in environ.items() if k.startswith("PLUTO_")})
+    return merged
+
+
+def parse_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no variable; anything but the usual words is an error naming it."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false (got {raw!r}).")
+
+
+def parse_public_url(env: Mapping[str, str]) -> str:
+    """The URL users reach the server at, without a trailing slash, or '' when unset."""
+    raw = env.get("PLUTO_PUBLIC_URL", "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"PLUTO_PUBLIC_URL must be an http:// or https:// URL such as "
+            f"https://pluto.example.org (got {raw!r})."
+        )
+    return raw.rstrip("/")
+
+
+def parse_database_url(raw: str | None, data_dir: Path) -> DatabaseConfig:
+    """``sqlite:///path`` or ``postgres://user:pass@host:port/name``; SQLite in the data dir."""
+    if not raw:
+        return DatabaseConfig("django.db.backends.sqlite3", str(data_dir / "pluto.sqlite3"))
+    parts = urlsplit(raw)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if not path or path == "/":
+            raise ConfigError("PLUTO_DATABASE_URL: a sqlite URL needs a file, sqlite:///path.")
+        return DatabaseConfig("django.db.backends.sqlite3", path)
+    if parts.scheme in {"postgres", "postgresql"}:
+        return postgres_config(raw, parts.path)
+    raise ConfigError(
+        "PLUTO_DATABASE_URL must start with sqlite:/// or postgres:// "
+        f"(got scheme {parts.scheme!r})."
+    )
+
+
+def postgres_config(raw: str, path: str) -> DatabaseConfig:
+    """The PostgreSQL settings of a ``postgres://`` URL."""
+    parts = urlsplit(raw)
+    name = unquote(path.lstrip("/"))
+    if not name:
+        raise ConfigError("PLUTO_DATABASE_URL: a postgres URL needs a database name after '/'.")
+    try:
+        port = str(parts.port or "")
+    except ValueError as exc:
+        raise ConfigError(f"PLUTO_DATABASE_URL: the port is not a number ({exc}).") from exc
+    return DatabaseConfig(
+        "django.db.backends.postgresql",
+        name,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        host=unquote(parts.hostname or ""),
+        port=port,
+    )
+
+
+def secret_key(env: Mapping[str, str], data_dir: Path) -> str:
+    """``PLUTO_SECRET_KEY``, or a key generated once into the data directory."""
+    given = env.get("PLUTO_SECRET_KEY", "").strip()
+    if given:
+        if len(given) < 32:
+            raise ConfigError("PLUTO_SECRET_KEY must be at least 32 characters long.")
+        return given
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    write_private(path, key)
+    return key
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner can read, without a window where others can."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def ensure_data_dir(env: Mapping[str, str]) -> Path:
+    """The data directory (``./var`` by default), created if missing."""
+    raw = env.get("PLUTO_DATA_DIR", "").strip() or "var"
+    path = Path(raw).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"PLUTO_DATA_DIR={raw!r} exists and is not a directory.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"PLUTO_DATA_DIR={raw!r} cannot be created: {exc.strerror}.") from exc
+    return path
+
+
+def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Config:
+    """Parse every setting, raising :class:`ConfigError` on the first bad one."""
+    env = merged_environment(os.environ if environ is None else environ, cwd or Path.cwd())
+    data_dir = ensure_data_dir(env)
+    return Config(
+        data_dir=data_dir,
+        database=parse_database_url(env.get("PLUTO_DATABASE_URL"), data_dir),
+        secret_key=secret_key(env, data_dir),
+        public_url=parse_public_url(env),
+        allow_signup=parse_bool(env, "PLUTO_ALLOW_SIGNUP", False),
+        debug=parse_bool(env, "PLUTO_DEBUG", False),
+    )

@@ -1,0 +1,181 @@
+"""The JSON shapes of API.md for users, projects, experiments and members."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ninja import Schema
+
+from pluto.server.accounts.models import User
+from pluto.server.lab.models import Experiment, Project
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z`` (clients read the first ten characters as the date)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def user_json(user: User) -> dict[str, Any]:
+    """``{uuid, first_name, last_name, email}``."""
+    return {
+        "uuid": str(user.uuid),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+    }
+
+
+def project_json(project: Project, experiments_count: int) -> dict[str, Any]:
+    """The project shape of API.md."""
+    return {
+        "uuid": str(project.uuid),
+        "pluto_id": project.pluto_id,
+        "name": project.name,
+        "description": project.description,
+        "share_level": project.share_level,
+        "owner": user_json(project.owner),
+        "experiments_count": experiments_count,
+        "is_archived": project.is_archived,
+        "created_at": iso(project.created_at),
+        "updated_at": iso(project.updated_at),
+    }
+
+
+def reference_json(entry: Any) -> dict[str, str]:
+    """``{shortname, display_name}`` of a reference row."""
+    return {"shortname": entry.shortname, "display_name": entry.display_name}
+
+
+def experiment_json(experiment: Experiment, plot_count: int = 0) -> dict[str, Any]:
+    """The experiment shape of API.md."""
+    project = experiment.project
+    return {
+        "uuid": str(experiment.uuid),
+        "pluto_id": experiment.pluto_id,
+        "name": experiment.name,
+        "description": experiment.description,
+        "project": {"uuid": str(project.uuid), "pluto_id": project.pluto_id, "name": project.name},
+        "organism": reference_json(experiment.organism),
+        "type": reference_json(experiment.type),
+        "assay_data_units": {"units": reference_json(experiment.assay_units)},
+        "share_level": experiment.share_level,
+        "status": experiment.status,
+        "plot_count": plot_count,
+        "experiment_owner": user_json(experiment.owner),
+        "created_by": user_json(experiment.created_by),
+        "is_archived": experiment.is_archived,
+        "created_at": iso(experiment.created_at),
+        "updated_at": iso(experiment.updated_at),
+    }
+
+
+def member_json(membership: Any) -> dict[str, Any]:
+    """``{user, role}``."""
+    return {"user": user_json(membership.user), "role": membership.role}
+
+
+class UserOut(Schema):
+    uuid: str
+    first_name: str
+    last_name: str
+    email: str
+
+
+class ProjectOut(Schema):
+    uuid: str
+    pluto_id: str
+    name: str
+    description: str
+    share_level: str
+    owner: UserOut
+    experiments_count: int
+    is_archived: bool
+    created_at: str
+    updated_at: str
+
+
+class Reference(Schema):
+    shortname: str
+    display_name: str
+
+
+class UnitsOut(Schema):
+    units: Reference
+
+
+class ProjectRef(Schema):
+    uuid: str
+    pluto_id: str
+    name: str
+
+
+class ExperimentOut(Schema):
+    uuid: str
+    pluto_id: str
+    name: str
+    description: str
+    project: ProjectRef
+    organism: Reference
+    type: Reference
+    assay_data_units: UnitsOut
+    share_level: str
+    status: str
+    plot_count: int
+    experiment_owner: UserOut
+    created_by: UserOut
+    is_archived: bool
+    created_at: str
+    updated_at: str
+
+
+class MemberOut(Schema):
+    user: UserOut
+    role: str
+
+
+class ProjectPage(Schema):
+    count: int
+    items: list[ProjectOut]
+
+
+class ExperimentPage(Schema):
+    count: int
+    items: list[ExperimentOut]
+
+
+class MemberPage(Schema):
+    count: int
+    items: list[MemberOut]
+
+
+class ProjectCreate(Schema):
+    name: str
+    description: str = ""
+    share_level: str = "private"
+
+
+class ProjectPatch(Schema):
+    name: str | None = None
+    description: str | None = None
+    share_level: str | None = None
+    is_archived: bool | None = None
+
+
+class ExperimentCreate(Schema):
+    project: str
+    name: str
+    description: str = ""
+    type: str
+    organism: str
+    assay_data_units: str
+    share_level: str = "private"
+
+
+class MemberCreate(Schema):
+    email: str
+    role: str
+
+
+class RolePatch(Schema):
+    role: str

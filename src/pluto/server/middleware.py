@@ -1,0 +1,60 @@
+"""Request and response rules of the API paths: optional trailing slashes, JSON error bodies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from pluto.server.errors import PlutoError, render_pluto_error, response_for_status
+
+logger = logging.getLogger("pluto.api")
+API_PREFIXES = ("/lab/", "/sdk/")
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a path belongs to the JSON API (errors there are always JSON)."""
+    return path == "/lab" or path.startswith(API_PREFIXES)
+
+
+class ApiPathMiddleware:
+    """Serve every API path with and without its trailing slash, with no redirect.
+
+    A redirect would make clients drop POST bodies, so the slash is added internally.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_path(request.path_info + "/") and not request.path_info.endswith("/"):
+            request.path_info += "/"
+            request.path += "/"
+        return self.get_response(request)
+
+
+class JsonErrorMiddleware:
+    """Give every error response under the API the JSON error body (404, 405, CSRF, 500...)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not is_api_path(request.path) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        replacement = response_for_status(response.status_code)
+        if response.has_header("Allow"):
+            replacement["Allow"] = response["Allow"]
+        return replacement
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Expected errors raised outside the API's own handlers become their JSON body."""
+        if isinstance(exception, PlutoError):
+            return render_pluto_error(exception)
+        return None

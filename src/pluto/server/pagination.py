@@ -1,0 +1,63 @@
+"""``limit``/``offset`` parsing and the ``{"count", "items"}`` page shape of API.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pluto.server.errors import InvalidInput, PlutoError
+
+OBJECT_LIST_DEFAULT_LIMIT = 1000
+OBJECT_LIST_MAX_LIMIT = 10000
+TABLE_DEFAULT_LIMIT = 10000
+TABLE_MAX_LIMIT = 100000
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A validated window of rows."""
+
+    limit: int
+    offset: int
+
+
+def parse_int(raw: Any, field: str) -> int | None:
+    """An integer query parameter, None when absent, or ``400 invalid`` naming it."""
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise InvalidInput(
+            f"'{field}' must be a whole number (got {raw!r}).", details={"field": field}
+        ) from exc
+    if value < 0:
+        raise InvalidInput(f"'{field}' must not be negative (got {value}).", details={"field": field})
+    return value
+
+
+def page_request(
+    params: Any, default_limit: int = OBJECT_LIST_DEFAULT_LIMIT, max_limit: int = OBJECT_LIST_MAX_LIMIT
+) -> PageRequest:
+    """The page a request asks for; a ``limit`` above the maximum is refused, never cut."""
+    limit = parse_int(params.get("limit"), "limit")
+    offset = parse_int(params.get("offset"), "offset") or 0
+    if limit is None:
+        limit = default_limit
+    if limit > max_limit:
+        raise PlutoError(
+            f"'limit' may be at most {max_limit} (got {limit}); page with 'offset'.",
+            code="limit_too_large",
+            details={"field": "limit", "maximum": max_limit},
+        )
+    return PageRequest(limit=limit, offset=offset)
+
+
+def page_of(queryset: QuerySet[Any], page: PageRequest) -> tuple[int, list[Any]]:
+    """The total count and the rows of ``page``."""
+    count = queryset.count()
+    if page.limit == 0:
+        return count, []
+    return count, list(queryset[page.offset : page.offset + page.limit])

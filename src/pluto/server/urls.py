@@ -1,0 +1,21 @@
+"""URL routes: the JSON API under ``lab/``, the web pages, the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from pluto.server.api import api
+from pluto.server.web import errors
+
+urlpatterns = [
+    path("lab/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("pluto.server.accounts.urls")),
+    path("", include("pluto.server.web.urls")),
+]
+
+handler400 = errors.bad_request
+handler403 = errors.forbidden
+handler404 = errors.not_found
+handler500 = errors.server_error
