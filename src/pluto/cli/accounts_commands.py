@@ -86,7 +86,9 @@ def token() -> None:
 @token.command("create")
 @click.option("--user", "email", required=True, help="The user's email.")
 @click.option("--name", required=True, help="What the token is for.")
-@click.option("--expires-in", type=click.IntRange(1, 3650), default=None, help="Days until it expires.")
+@click.option(
+    "--expires-in", type=click.IntRange(1, 3650), default=None, help="Days until it expires."
+)
 def create_token(email: str, name: str, expires_in: int | None) -> None:
     """Create a token and print its key (shown this once only).
 

@@ -63,8 +63,12 @@ def print_welcome(host: str, port: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="Web worker processes (default: two per core, at most four).")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Web worker processes (default: two per core, at most four).",
+)
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
 def serve_command(host: str, port: int, workers: int | None, no_migrate: bool) -> None:
     """Run the web server and the API.

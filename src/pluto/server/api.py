@@ -15,7 +15,9 @@ from pluto import __version__
 from pluto.server.accounts.api import router as accounts_router
 from pluto.server.accounts.auth import api_user
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
+from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
+from pluto.server.tables.api import router as tables_router
 
 logger = logging.getLogger("pluto.api")
 
@@ -31,8 +33,10 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     """Ninja's request validation, in the one error shape, naming the fields."""
     fields = [".".join(str(p) for p in e.get("loc", [])[1:]) for e in exc.errors]
     first = exc.errors[0] if exc.errors else {}
-    message = f"{fields[0] or 'body'}: {first.get('msg', 'invalid value')}." if fields else (
-        "The request is not valid."
+    message = (
+        f"{fields[0] or 'body'}: {first.get('msg', 'invalid value')}."
+        if fields
+        else ("The request is not valid.")
     )
     return error_response(400, "invalid", message, {"fields": fields})
 
@@ -40,8 +44,9 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A crash: logged with its traceback for the operator, a plain message for the caller."""
     logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return error_response(500, "server_error", "Something went wrong on the server; "
-                          "the error has been logged.")
+    return error_response(
+        500, "server_error", "Something went wrong on the server; the error has been logged."
+    )
 
 
 def build_api() -> NinjaAPI:
@@ -49,28 +54,32 @@ def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="Pluto API",
         version=__version__,
-        description="The Pluto-compatible HTTP API. Authenticate with 'Authorization: Token <key>'.",
+        description="The Pluto-compatible HTTP API. Send 'Authorization: Token <key>'.",
         auth=api_user,
         renderer=OrjsonRenderer(),
         openapi_url="/openapi.json/",
         docs_url="/docs/",
         urls_namespace="api",
     )
-    api.add_exception_handler(PlutoError, lambda request, exc: render_pluto_error(exc))
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(
-        AuthenticationError,
-        lambda request, exc: error_response(401, "not_authenticated", "Authentication required."),
-    )
-    api.add_exception_handler(
-        HttpError, lambda request, exc: error_response(exc.status_code, "invalid", str(exc))
-    )
-    api.add_exception_handler(
-        Http404, lambda request, exc: error_response(404, "not_found", "Not found.")
-    )
-    api.add_exception_handler(Exception, unexpected_error)
+    handlers: list[tuple[type[Exception], Any]] = [
+        (PlutoError, lambda request, exc: render_pluto_error(exc)),
+        (ValidationError, validation_error),
+        (
+            AuthenticationError,
+            lambda request, exc: error_response(
+                401, "not_authenticated", "Authentication required."
+            ),
+        ),
+        (HttpError, lambda request, exc: error_response(exc.status_code, "invalid", str(exc))),
+        (Http404, lambda request, exc: error_response(404, "not_found", "Not found.")),
+        (Exception, unexpected_error),
+    ]
+    for exception_class, handler in handlers:
+        api.add_exception_handler(exception_class, handler)
     api.add_router("/", accounts_router)
     api.add_router("/", lab_router)
+    api.add_router("/", tables_router)
+    api.add_router("/", files_router)
     return api
 
 

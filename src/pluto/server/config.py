@@ -64,6 +64,8 @@ class Config:
     public_url: str
     allow_signup: bool
     debug: bool
+    signed_url_ttl: int
+    max_upload_bytes: int
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -102,6 +104,20 @@ def parse_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ConfigError(f"{name} must be true or false (got {raw!r}).")
+
+
+def parse_positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number above zero; anything else is an error naming the variable."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip().replace("_", ""))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number (got {raw!r}).") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than zero (got {raw!r}).")
+    return value
 
 
 def parse_public_url(env: Mapping[str, str]) -> str:
@@ -202,4 +218,6 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         public_url=parse_public_url(env),
         allow_signup=parse_bool(env, "PLUTO_ALLOW_SIGNUP", False),
         debug=parse_bool(env, "PLUTO_DEBUG", False),
+        signed_url_ttl=parse_positive_int(env, "PLUTO_SIGNED_URL_TTL", 3600),
+        max_upload_bytes=parse_positive_int(env, "PLUTO_MAX_UPLOAD_BYTES", 5 * 1024**3),
     )

@@ -34,12 +34,16 @@ def parse_int(raw: Any, field: str) -> int | None:
             f"'{field}' must be a whole number (got {raw!r}).", details={"field": field}
         ) from exc
     if value < 0:
-        raise InvalidInput(f"'{field}' must not be negative (got {value}).", details={"field": field})
+        raise InvalidInput(
+            f"'{field}' must not be negative (got {value}).", details={"field": field}
+        )
     return value
 
 
 def page_request(
-    params: Any, default_limit: int = OBJECT_LIST_DEFAULT_LIMIT, max_limit: int = OBJECT_LIST_MAX_LIMIT
+    params: Any,
+    default_limit: int = OBJECT_LIST_DEFAULT_LIMIT,
+    max_limit: int = OBJECT_LIST_MAX_LIMIT,
 ) -> PageRequest:
     """The page a request asks for; a ``limit`` above the maximum is refused, never cut."""
     limit = parse_int(params.get("limit"), "limit")

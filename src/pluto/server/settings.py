@@ -11,6 +11,8 @@ SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
 PUBLIC_URL = CONFIG.public_url
 ALLOW_SIGNUP = CONFIG.allow_signup
+SIGNED_URL_TTL = CONFIG.signed_url_ttl
+MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
@@ -23,6 +25,8 @@ INSTALLED_APPS = [
     "ninja",
     "pluto.server.accounts",
     "pluto.server.lab",
+    "pluto.server.tables",
+    "pluto.server.files",
     "pluto.server.web",
 ]
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("pluto.server.accounts.urls")),
     path("", include("pluto.server.web.urls")),
+    path("", include("pluto.server.tables.urls")),
+    path("", include("pluto.server.files.urls")),
 ]
 
 handler400 = errors.bad_request

@@ -9,7 +9,7 @@ from pluto.server.accounts.models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "first_name", "last_name")
@@ -24,7 +24,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "masked", "created_at", "last_used_at", "expires_at")
     readonly_fields = ("user", "prefix", "last_four", "created_at", "last_used_at")
     exclude = ("key_hash",)

@@ -14,4 +14,4 @@ router = Router(tags=["accounts"])
 
 @router.get("/me/", response=UserOut, summary="The caller's own user")
 def me(request: HttpRequest) -> dict[str, Any]:
-    return user_json(request.auth)  # type: ignore[attr-defined]
+    return user_json(request.auth)

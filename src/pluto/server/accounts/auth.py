@@ -32,10 +32,10 @@ def session_user(request: HttpRequest) -> User | None:
     if user is None or not user.is_authenticated:
         return None
     if request.method not in SAFE_METHODS:
-        reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})  # type: ignore[arg-type,return-value]
+        reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
         if reason is not None:
             raise PermissionDenied("CSRF check failed; reload the page and try again.")
-    return user  # type: ignore[return-value]
+    return user
 
 
 def api_user(request: HttpRequest) -> User:

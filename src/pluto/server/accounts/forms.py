@@ -13,15 +13,21 @@ from pluto.server.accounts.models import User
 class TokenForm(forms.Form):
     """Name a new API token and, optionally, when it expires."""
 
-    name = forms.CharField(max_length=100, label="Token name",
-                           help_text="Where it will be used, e.g. 'laptop R scripts'.")
+    name = forms.CharField(
+        max_length=100,
+        label="Token name",
+        help_text="Where it will be used, e.g. 'laptop R scripts'.",
+    )
     expires_in_days = forms.IntegerField(
-        required=False, min_value=1, max_value=3650, label="Expires after (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Expires after (days)",
         help_text="Leave empty for a token that does not expire.",
     )
 
 
-class SignupForm(UserCreationForm):  # type: ignore[type-arg]
+class SignupForm(UserCreationForm):
     """Self sign-up (only when the instance allows it)."""
 
     class Meta:

@@ -59,8 +59,12 @@ def create_user(
         check_password_rules(password, candidate)
     try:
         return User.objects.create_user(
-            cleaned, password, first_name=first_name, last_name=last_name,
-            is_staff=is_staff, is_superuser=is_staff,
+            cleaned,
+            password,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=is_staff,
+            is_superuser=is_staff,
         )
     except IntegrityError as exc:
         raise Conflict(f"A user with email {cleaned} already exists.") from exc

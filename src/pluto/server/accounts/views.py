@@ -23,7 +23,7 @@ def account(request: HttpRequest) -> HttpResponse:
     """The profile and the token list; a key just created is shown here exactly once."""
     new_key = request.session.pop(NEW_KEY_SESSION_FIELD, None)
     context = {
-        "tokens": services.tokens_of(request.user),  # type: ignore[arg-type]
+        "tokens": services.tokens_of(request.user),
         "form": TokenForm(),
         "new_key": new_key,
     }
@@ -38,10 +38,10 @@ def create_token(request: HttpRequest) -> HttpResponse:
     """Create a token from the form, then show its key once on the account page."""
     form = TokenForm(request.POST)
     if not form.is_valid():
-        context = {"tokens": services.tokens_of(request.user), "form": form}  # type: ignore[arg-type]
+        context = {"tokens": services.tokens_of(request.user), "form": form}
         return render(request, "accounts/account.html", context, status=400)
     data = form.cleaned_data
-    new = services.create_token(request.user, data["name"], data["expires_in_days"])  # type: ignore[arg-type]
+    new = services.create_token(request.user, data["name"], data["expires_in_days"])
     request.session[NEW_KEY_SESSION_FIELD] = {"name": new.token.name, "key": new.key}
     return redirect("account")
 
@@ -55,8 +55,10 @@ def delete_token(request: HttpRequest, token_id: str) -> HttpResponse:
         raise Http404("No such token.")
     if request.method == "GET":
         return render(request, "accounts/token_confirm_delete.html", {"token": token})
-    services.delete_token(token.uuid, request.user)  # type: ignore[arg-type]
-    messages.success(request, f"Token “{token.name}” was deleted. Scripts using it stop working now.")
+    services.delete_token(token.uuid, request.user)
+    messages.success(
+        request, f"Token “{token.name}” was deleted. Scripts using it stop working now."
+    )
     return redirect("account")
 
 

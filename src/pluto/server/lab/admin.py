@@ -15,25 +15,25 @@ from pluto.server.lab.models import (
 )
 
 
-class ProjectMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+class ProjectMemberInline(admin.TabularInline):
     model = ProjectMember
     extra = 0
 
 
-class ExperimentMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+class ExperimentMemberInline(admin.TabularInline):
     model = ExperimentMember
     extra = 0
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProjectAdmin(admin.ModelAdmin):
     list_display = ("pluto_id", "name", "owner", "share_level", "is_archived", "created_at")
     search_fields = ("pluto_id", "name")
     inlines = [ProjectMemberInline]
 
 
 @admin.register(Experiment)
-class ExperimentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ExperimentAdmin(admin.ModelAdmin):
     list_display = ("pluto_id", "name", "project", "type", "status", "is_archived")
     search_fields = ("pluto_id", "name")
     inlines = [ExperimentMemberInline]

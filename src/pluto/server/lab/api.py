@@ -23,7 +23,7 @@ class ListParams(Schema):
 def project_page(request: HttpRequest, params: ListParams) -> dict[str, Any]:
     """A page of the caller's projects."""
     page = page_request(params.model_dump())
-    count, rows = page_of(services.projects_for(request.auth, params.is_archived), page)  # type: ignore[attr-defined]
+    count, rows = page_of(services.projects_for(request.auth, params.is_archived), page)
     return {"count": count, "items": [schemas.project_json(p, p.experiments_total) for p in rows]}
 
 
@@ -36,13 +36,13 @@ def list_projects(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
     "/projects/", response={201: schemas.ProjectOut}, openapi_extra=body_doc(schemas.ProjectCreate)
 )
 def create_project(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    project = services.create_project(request.auth, json_body(request))  # type: ignore[attr-defined]
+    project = services.create_project(request.auth, json_body(request))
     return 201, schemas.project_json(project, 0)
 
 
 @router.get("/projects/{project_id}/", response=schemas.ProjectOut, summary="Get a project")
 def get_project(request: HttpRequest, project_id: str) -> dict[str, Any]:
-    project, _ = services.find_project(request.auth, project_id)  # type: ignore[attr-defined]
+    project, _ = services.find_project(request.auth, project_id)
     return schemas.project_json(project, services.experiment_count(project))
 
 
@@ -52,8 +52,8 @@ def get_project(request: HttpRequest, project_id: str) -> dict[str, Any]:
     openapi_extra=body_doc(schemas.ProjectPatch),
 )
 def patch_project(request: HttpRequest, project_id: str) -> dict[str, Any]:
-    project, role = services.find_project(request.auth, project_id)  # type: ignore[attr-defined]
-    services.update_project(request.auth, project, role, json_body(request))  # type: ignore[attr-defined]
+    project, role = services.find_project(request.auth, project_id)
+    services.update_project(request.auth, project, role, json_body(request))
     return schemas.project_json(project, services.experiment_count(project))
 
 
@@ -61,7 +61,7 @@ def patch_project(request: HttpRequest, project_id: str) -> dict[str, Any]:
 def list_project_experiments(
     request: HttpRequest, project_id: str, params: Query[ListParams]
 ) -> dict[str, Any]:
-    project, _ = services.find_project(request.auth, project_id)  # type: ignore[attr-defined]
+    project, _ = services.find_project(request.auth, project_id)
     return experiment_page(request, params, project)
 
 
@@ -70,7 +70,7 @@ def experiment_page(
 ) -> dict[str, Any]:
     """A page of the caller's experiments, optionally in one project."""
     page = page_request(params.model_dump())
-    queryset = services.experiments_for(request.auth, project, params.is_archived)  # type: ignore[attr-defined]
+    queryset = services.experiments_for(request.auth, project, params.is_archived)
     count, rows = page_of(queryset, page)
     return {"count": count, "items": [schemas.experiment_json(e) for e in rows]}
 
@@ -86,13 +86,13 @@ def list_experiments(request: HttpRequest, params: Query[ListParams]) -> dict[st
     openapi_extra=body_doc(schemas.ExperimentCreate),
 )
 def create_experiment(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    experiment = services.create_experiment(request.auth, json_body(request))  # type: ignore[attr-defined]
+    experiment = services.create_experiment(request.auth, json_body(request))
     return 201, schemas.experiment_json(experiment)
 
 
 @router.get("/experiments/{experiment_id}/", response=schemas.ExperimentOut)
 def get_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
-    experiment, _ = services.find_experiment(request.auth, experiment_id)  # type: ignore[attr-defined]
+    experiment, _ = services.find_experiment(request.auth, experiment_id)
     return schemas.experiment_json(experiment)
 
 
@@ -102,16 +102,16 @@ def get_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     openapi_extra=body_doc(schemas.ExperimentCreate),
 )
 def patch_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
-    experiment, role = services.find_experiment(request.auth, experiment_id)  # type: ignore[attr-defined]
-    services.update_experiment(request.auth, experiment, role, json_body(request))  # type: ignore[attr-defined]
+    experiment, role = services.find_experiment(request.auth, experiment_id)
+    services.update_experiment(request.auth, experiment, role, json_body(request))
     return schemas.experiment_json(services.experiments_with_relations().get(pk=experiment.pk))
 
 
 def member_target(request: HttpRequest, kind: str, object_id: str) -> tuple[Any, str]:
     """The project or experiment whose members are addressed, with the caller's role."""
     if kind == "projects":
-        return services.find_project(request.auth, object_id)  # type: ignore[attr-defined]
-    return services.find_experiment(request.auth, object_id)  # type: ignore[attr-defined]
+        return services.find_project(request.auth, object_id)
+    return services.find_experiment(request.auth, object_id)
 
 
 def register_member_routes(kind: str) -> None:
@@ -149,7 +149,7 @@ def register_member_routes(kind: str) -> None:
     @router.delete(base + "{user_id}/", response={204: None}, operation_id=f"remove_{kind}_member")
     def remove_member(request: HttpRequest, object_id: str, user_id: str) -> HttpResponse:
         target, role = member_target(request, kind, object_id)
-        members.remove_member(request.auth, role, target, user_id)  # type: ignore[attr-defined]
+        members.remove_member(request.auth, role, target, user_id)
         return HttpResponse(status=204)
 
 

@@ -70,7 +70,7 @@ def allocate_id(kind: IdKind, model: type[models.Model]) -> str:
         while True:
             counter.value += 1
             candidate = f"{kind.prefix}{counter.value:0{kind.digits}d}"
-            if not model.objects.filter(pluto_id=candidate).exists():  # type: ignore[attr-defined]
+            if not model.objects.filter(pluto_id=candidate).exists():
                 break
         counter.save(update_fields=["value"])
     return candidate

@@ -6,7 +6,6 @@ The last owner can be neither removed nor demoted, so nothing is left without an
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +23,7 @@ from pluto.server.lab.models import (
     Role,
     ShareLevel,
 )
-from pluto.server.lab.permissions import at_least
+from pluto.server.lab.permissions import EDITOR, OWNER, at_least
 
 Target = Project | Experiment
 Membership = ProjectMember | ExperimentMember
@@ -54,12 +53,10 @@ def clean_role(value: Any) -> str:
 
 def check_may_grant(actor_role: str, target: Target, role: str) -> None:
     """Owners grant any role; editors of a shareable object grant viewer or editor."""
-    if at_least(actor_role, Role.OWNER):
+    if at_least(actor_role, OWNER):
         return
-    sharing_editor = target.share_level == ShareLevel.SHAREABLE and at_least(
-        actor_role, Role.EDITOR
-    )
-    if sharing_editor and role != Role.OWNER:
+    sharing_editor = target.share_level == ShareLevel.SHAREABLE and at_least(actor_role, EDITOR)
+    if sharing_editor and role != OWNER:
         return
     raise PermissionDenied("Only owners can manage members here.")
 
@@ -100,14 +97,14 @@ def find_membership(target: Target, raw_user_id: str) -> Membership:
     membership = target.memberships.select_related("user").filter(user__uuid=user_uuid).first()
     if membership is None:
         raise NotFound(f"User {raw_user_id} is not a member here.")
-    return membership  # type: ignore[no-any-return]
+    return membership
 
 
 def ensure_owner_remains(target: Target, leaving: Membership) -> None:
     """Refuse to take away the last owner."""
-    if leaving.role != Role.OWNER:
+    if leaving.role != OWNER:
         return
-    others = target.memberships.filter(role=Role.OWNER).exclude(pk=leaving.pk)
+    others = target.memberships.filter(role=OWNER).exclude(pk=leaving.pk)
     if not others.exists():
         raise InvalidInput(
             "This is the last owner; make someone else an owner first.",
@@ -119,10 +116,10 @@ def ensure_owner_remains(target: Target, leaving: Membership) -> None:
 def change_role(actor_role: str, target: Target, raw_user_id: str, data: Any) -> Membership:
     """Change a member's role (owners only, keeping at least one owner)."""
     role = clean_role(data.get("role") if isinstance(data, dict) else None)
-    if not at_least(actor_role, Role.OWNER):
+    if not at_least(actor_role, OWNER):
         raise PermissionDenied("Only owners can change roles.")
     membership = find_membership(target, raw_user_id)
-    if role != Role.OWNER:
+    if role != OWNER:
         ensure_owner_remains(target, membership)
     membership.role = role
     membership.save(update_fields=["role"])
@@ -133,9 +130,7 @@ def change_role(actor_role: str, target: Target, raw_user_id: str, data: Any) ->
 def remove_member(actor: User, actor_role: str, target: Target, raw_user_id: str) -> None:
     """Remove a member: owners remove anyone, and anyone may leave (but not the last owner)."""
     membership = find_membership(target, raw_user_id)
-    if membership.user_id != actor.pk and not at_least(actor_role, Role.OWNER):
+    if membership.user_id != actor.pk and not at_least(actor_role, OWNER):
         raise PermissionDenied("Only owners can remove other members.")
     ensure_owner_remains(target, membership)
     membership.delete()
-
-

@@ -146,9 +146,7 @@ class ProjectMember(models.Model):
 class ExperimentMember(models.Model):
     """A user's role on one experiment only."""
 
-    experiment = models.ForeignKey(
-        Experiment, on_delete=models.CASCADE, related_name="memberships"
-    )
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="experiment_memberships"
     )

@@ -14,21 +14,21 @@ from pluto.server.lab.models import (
     ExperimentMember,
     Project,
     ProjectMember,
-    Role,
     ShareLevel,
 )
 
-ROLE_RANK = {None: 0, Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+VIEWER, EDITOR, OWNER = "viewer", "editor", "owner"
+ROLE_RANK: dict[str | None, int] = {None: 0, VIEWER: 1, EDITOR: 2, OWNER: 3}
 
 
 def higher_role(first: str | None, second: str | None) -> str | None:
     """The stronger of two roles (None is no role)."""
-    return first if ROLE_RANK[first] >= ROLE_RANK[second] else second  # type: ignore[index]
+    return first if ROLE_RANK[first] >= ROLE_RANK[second] else second
 
 
 def at_least(role: str | None, needed: str) -> bool:
     """Whether ``role`` grants what ``needed`` grants."""
-    return ROLE_RANK[role] >= ROLE_RANK[needed]  # type: ignore[index]
+    return ROLE_RANK[role] >= ROLE_RANK[needed]
 
 
 def visible_projects(user: User) -> QuerySet[Project]:
@@ -57,7 +57,7 @@ def project_role(user: User, project: Project) -> str | None:
         .first()
     )
     if role is None and project.share_level == ShareLevel.PUBLIC:
-        return Role.VIEWER
+        return VIEWER
     return role
 
 
@@ -70,5 +70,5 @@ def experiment_role(user: User, experiment: Experiment) -> str | None:
     )
     role = higher_role(own, project_role(user, experiment.project))
     if role is None and experiment.share_level == ShareLevel.PUBLIC:
-        return Role.VIEWER
+        return VIEWER
     return role

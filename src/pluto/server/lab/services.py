@@ -19,9 +19,9 @@ from pluto.server.lab.models import (
     Project,
     ProjectMember,
     ReferenceEntry,
-    Role,
     ShareLevel,
 )
+from pluto.server.lab.permissions import EDITOR, OWNER
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 20_000
@@ -136,14 +136,14 @@ def clean_bool(value: Any, field: str) -> bool:
 
 def reference(model: type[ReferenceEntry], value: Any, field: str) -> ReferenceEntry:
     """The reference row named ``value`` (a shortname), or an error listing the known ones."""
-    entry = model.objects.filter(shortname=value).first() if isinstance(value, str) else None  # type: ignore[attr-defined]
+    entry = model.objects.filter(shortname=value).first() if isinstance(value, str) else None
     if entry is None:
-        known = list(model.objects.values_list("shortname", flat=True))  # type: ignore[attr-defined]
+        known = list(model.objects.values_list("shortname", flat=True))
         raise InvalidInput(
             f"'{field}' must be one of {', '.join(known)} (got {value!r}).",
             details={"field": field, "allowed": known},
         )
-    return entry  # type: ignore[no-any-return]
+    return entry
 
 
 def reject_unknown_fields(data: dict[str, Any], allowed: set[str]) -> None:
@@ -175,20 +175,20 @@ def create_project(user: User, data: dict[str, Any], pluto_id: str | None = None
     )
     project.pluto_id = pluto_id or ids.allocate_id(ids.PROJECT_IDS, Project)
     project.save()
-    ProjectMember.objects.create(project=project, user=user, role=Role.OWNER)
+    ProjectMember.objects.create(project=project, user=user, role=OWNER)
     return project
 
 
 def update_project(user: User, project: Project, role: str, data: dict[str, Any]) -> Project:
     """Apply a PATCH: editors change name and description; owners also share and archive."""
     reject_unknown_fields(data, PROJECT_FIELDS)
-    require(role, Role.EDITOR, "edit this project")
+    require(role, EDITOR, "edit this project")
     if "name" in data:
         project.name = clean_name(data["name"])
     if "description" in data:
         project.description = clean_description(data["description"])
     if {"share_level", "is_archived"} & set(data):
-        require(role, Role.OWNER, "change its sharing or archive it")
+        require(role, OWNER, "change its sharing or archive it")
     if "share_level" in data:
         project.share_level = clean_share_level(data["share_level"])
     if "is_archived" in data:
@@ -212,11 +212,11 @@ EXPERIMENT_FIELDS = {
 def experiment_references(data: dict[str, Any], experiment: Experiment) -> None:
     """Set type, organism and units from their shortnames, where given."""
     if "type" in data:
-        experiment.type = reference(ExperimentType, data["type"], "type")  # type: ignore[assignment]
+        experiment.type = reference(ExperimentType, data["type"], "type")
     if "organism" in data:
-        experiment.organism = reference(Organism, data["organism"], "organism")  # type: ignore[assignment]
+        experiment.organism = reference(Organism, data["organism"], "organism")
     if "assay_data_units" in data:
-        experiment.assay_units = reference(  # type: ignore[assignment]
+        experiment.assay_units = reference(
             AssayUnits, unwrap_units(data["assay_data_units"]), "assay_data_units"
         )
 
@@ -236,14 +236,12 @@ def writable_project(user: User, raw_id: Any) -> Project:
             "'project' must be the project's PLXP id or UUID.", details={"field": "project"}
         )
     project, role = find_project(user, raw_id)
-    require(role, Role.EDITOR, "add experiments to this project")
+    require(role, EDITOR, "add experiments to this project")
     return project
 
 
 @transaction.atomic
-def create_experiment(
-    user: User, data: dict[str, Any], pluto_id: str | None = None
-) -> Experiment:
+def create_experiment(user: User, data: dict[str, Any], pluto_id: str | None = None) -> Experiment:
     """A new experiment in a project where ``user`` is at least an editor."""
     reject_unknown_fields(data, EXPERIMENT_FIELDS - {"is_archived"})
     for field in ("project", "name", "type", "organism", "assay_data_units"):
@@ -260,7 +258,7 @@ def create_experiment(
     experiment_references(data, experiment)
     experiment.pluto_id = pluto_id or ids.allocate_id(ids.EXPERIMENT_IDS, Experiment)
     experiment.save()
-    ExperimentMember.objects.create(experiment=experiment, user=user, role=Role.OWNER)
+    ExperimentMember.objects.create(experiment=experiment, user=user, role=OWNER)
     return experiment
 
 
@@ -270,14 +268,14 @@ def update_experiment(
 ) -> Experiment:
     """Apply a PATCH: editors change descriptive fields; owners share, archive and move."""
     reject_unknown_fields(data, EXPERIMENT_FIELDS)
-    require(role, Role.EDITOR, "edit this experiment")
+    require(role, EDITOR, "edit this experiment")
     if "name" in data:
         experiment.name = clean_name(data["name"])
     if "description" in data:
         experiment.description = clean_description(data["description"])
     experiment_references(data, experiment)
     if {"share_level", "is_archived", "project"} & set(data):
-        require(role, Role.OWNER, "change its sharing, archive it or move it")
+        require(role, OWNER, "change its sharing, archive it or move it")
     if "share_level" in data:
         experiment.share_level = clean_share_level(data["share_level"])
     if "is_archived" in data:

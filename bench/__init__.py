@@ -1,0 +1,1 @@
+"""Pluto's benchmarks: ``make bench`` runs them and prints each figure beside its comparison."""

@@ -1,0 +1,7 @@
+"""JSON endpoints of the files app."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["files"])

@@ -1,0 +1,161 @@
+"""The object store behind one narrow adapter: a local folder now, S3 later.
+
+Callers use only :func:`get_storage` and the :class:`Storage` methods, so another backend
+can slot in without touching them. Keys are relative, ``/``-separated paths such as
+``datasets/<uuid>.parquet``; objects are immutable once written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from django.conf import settings
+
+from pluto.server.errors import NotFound
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What was written: the key, its size in bytes and its SHA-256."""
+
+    key: str
+    size: int
+    sha256: str
+
+
+class Storage(Protocol):
+    """The operations every backend provides."""
+
+    def put(self, key: str, source: BinaryIO | bytes | Path) -> StoredObject:
+        """Write an object atomically (readers see all of it or none of it)."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """A seekable binary file of the object."""
+        ...
+
+    def open_range(self, key: str, start: int, end: int) -> Iterator[bytes]:
+        """The bytes ``start`` to ``end`` inclusive, in chunks."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove an object (no error when it is already gone)."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether the object exists."""
+        ...
+
+    def size(self, key: str) -> int:
+        """The object's size in bytes."""
+        ...
+
+    def local_path(self, key: str) -> Path | None:
+        """A filesystem path to the object when the backend has one (None on S3)."""
+        ...
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could escape the store (absolute, ``..``, empty parts)."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in {"", ".", ".."} for p in parts):
+        raise ValueError(f"Invalid storage key {key!r}.")
+    return key
+
+
+class LocalStorage:
+    """Objects as files under a folder of the data directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def put(self, key: str, source: BinaryIO | bytes | Path) -> StoredObject:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                size = copy_hashing(source, out, digest)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        return StoredObject(key=key, size=size, sha256=digest.hexdigest())
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return self.path(key).open("rb")
+        except FileNotFoundError as exc:
+            raise NotFound(f"Stored object {key} is missing.") from exc
+
+    def open_range(self, key: str, start: int, end: int) -> Iterator[bytes]:
+        with self.open(key) as handle:
+            handle.seek(start)
+            remaining = end - start + 1
+            while remaining > 0:
+                chunk = handle.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                yield chunk
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def size(self, key: str) -> int:
+        try:
+            return self.path(key).stat().st_size
+        except FileNotFoundError as exc:
+            raise NotFound(f"Stored object {key} is missing.") from exc
+
+    def local_path(self, key: str) -> Path | None:
+        return self.path(key)
+
+
+def copy_hashing(source: BinaryIO | bytes | Path, out: BinaryIO, digest: hashlib._Hash) -> int:
+    """Copy ``source`` into ``out`` in chunks, updating ``digest``; the byte count."""
+    if isinstance(source, bytes):
+        digest.update(source)
+        out.write(source)
+        return len(source)
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            return copy_hashing(handle, out, digest)
+    size = 0
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        out.write(chunk)
+        size += len(chunk)
+    return size
+
+
+@lru_cache(maxsize=1)
+def get_storage() -> Storage:
+    """The configured object store (the ``objects`` folder of the data directory)."""
+    return LocalStorage(Path(settings.DATA_DIR) / "objects")
+
+
+def copy_file(key: str, destination: BinaryIO) -> None:
+    """Stream an object into an open file."""
+    with get_storage().open(key) as handle:
+        shutil.copyfileobj(handle, destination, CHUNK)

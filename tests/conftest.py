@@ -1,0 +1,88 @@
+"""Fixtures shared by the whole suite: users, tokens, API calls over Django's test client."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from pluto.server.accounts import services as accounts
+from pluto.server.accounts.models import User
+from pluto.server.lab import services as lab
+from pluto.server.lab.models import Experiment, Project
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@dataclass
+class Caller:
+    """A user with an API token, and a way to call the API as them."""
+
+    user: User
+    key: str
+    client: Client
+
+    def call(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
+        """Send a request with this caller's token; the response, with ``.data`` parsed."""
+        extra = {"HTTP_AUTHORIZATION": f"Token {self.key}", **headers}
+        return api_call(self.client, method, path, body, **extra)
+
+
+def api_call(client: Client, method: str, path: str, body: Any = None, **headers: str) -> Any:
+    """A request through Django's test client, its JSON body parsed into ``.data``."""
+    send = getattr(client, method.lower())
+    if body is None:
+        response = send(path, **headers)
+    else:
+        response = send(path, data=json.dumps(body), content_type="application/json", **headers)
+    is_json = response.get("Content-Type", "").startswith("application/json")
+    response.data = json.loads(response.content) if is_json and response.content else None
+    return response
+
+
+@pytest.fixture
+def make_caller(db: None) -> Callable[..., Caller]:
+    """Create a user with a token; ``make_caller("ada")`` gives ada@example.org."""
+
+    def make(name: str = "ada", **fields: Any) -> Caller:
+        user = accounts.create_user(
+            f"{name}@example.org", name.title(), "Tester", PASSWORD, **fields
+        )
+        key = accounts.create_token(user, f"{name}'s token").key
+        return Caller(user=user, key=key, client=Client())
+
+    return make
+
+
+@pytest.fixture
+def ada(make_caller: Callable[..., Caller]) -> Caller:
+    return make_caller("ada")
+
+
+@pytest.fixture
+def bob(make_caller: Callable[..., Caller]) -> Caller:
+    return make_caller("bob")
+
+
+def make_project(owner: User, name: str = "Tumour atlas", **fields: Any) -> Project:
+    """A project created through the service, as the API would."""
+    return lab.create_project(owner, {"name": name, **fields})
+
+
+def make_experiment(
+    owner: User, project: Project, name: str = "Bulk RNA-seq", **fields: Any
+) -> Experiment:
+    """An experiment created through the service, as the API would."""
+    data = {
+        "project": project.pluto_id,
+        "name": name,
+        "type": "rnaseq",
+        "organism": "human",
+        "assay_data_units": "raw_counts",
+        **fields,
+    }
+    return lab.create_experiment(owner, data)
