@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv serve test test-sqlite test-postgres lint fmt bench clean
+.PHONY: venv setup serve test test-sqlite test-postgres lint fmt bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-serve: venv
+setup: venv
 	$(BIN)/pluto migrate
 	$(BIN)/pluto demo
+
+serve: setup
 	$(BIN)/pluto serve --host $(HOST) --port $(PORT)
 
 test: lint test-sqlite test-postgres

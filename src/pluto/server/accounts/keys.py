@@ -1,8 +1,8 @@
 """The API key format: 40 ASCII letters and digits, a fixed prefix and a checksum.
 
-``plut`` + 32 random base-62 characters + 4 base-62 characters of a CRC-32 over the first
-36. The prefix lets leaked keys be recognised by scanners; the checksum lets a mistyped key
-be refused without a database look-up. Keys are stored as HMAC-SHA256 digests.
+``plut`` + 32 random base-62 characters + a 4-character base-62 checksum of the first 36.
+The prefix lets leaked keys be recognised by scanners; the checksum lets a mistyped key be
+refused without a database look-up. Keys are stored as HMAC-SHA256 digests.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import hashlib
 import hmac
 import secrets
 import string
-import zlib
 
 KEY_PREFIX = "plut"
 KEY_LENGTH = 40
 RANDOM_LENGTH = 32
 CHECKSUM_LENGTH = 4
 ALPHABET = string.digits + string.ascii_letters
+# The largest prime below 62**4, so the checksum fills its four base-62 characters.
+CHECKSUM_MODULUS = 14_776_331
 
 
 def encode_base62(value: int, width: int) -> str:
@@ -30,8 +31,16 @@ def encode_base62(value: int, width: int) -> str:
 
 
 def checksum(body: str) -> str:
-    """The 4-character checksum of a key's first 36 characters."""
-    return encode_base62(zlib.crc32(body.encode("ascii")) % 62**CHECKSUM_LENGTH, CHECKSUM_LENGTH)
+    """The 4-character checksum of a key's first 36 characters.
+
+    The body read as a base-62 number, modulo a prime: changing any one character, or
+    swapping two adjacent ones, always changes it (a CRC-32 cut down to four base-62
+    characters lets some typos through).
+    """
+    value = 0
+    for char in body:
+        value = (value * len(ALPHABET) + ALPHABET.index(char)) % CHECKSUM_MODULUS
+    return encode_base62(value, CHECKSUM_LENGTH)
 
 
 def generate_key() -> str:

@@ -15,35 +15,40 @@ from pluto.server.accounts.forms import SignupForm, TokenForm
 from pluto.server.accounts.models import ApiToken
 from pluto.server.errors import PlutoError
 
-NEW_KEY_SESSION_FIELD = "pluto_new_token"
-
-
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """The profile and the token list; a key just created is shown here exactly once."""
-    new_key = request.session.pop(NEW_KEY_SESSION_FIELD, None)
-    context = {
-        "tokens": services.tokens_of(request.user),
-        "form": TokenForm(),
-        "new_key": new_key,
-    }
-    response = render(request, "accounts/account.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    """The profile, the token list and the form for a new token."""
+    return account_page(request, TokenForm())
 
 
 @login_required
 @require_POST
 def create_token(request: HttpRequest) -> HttpResponse:
-    """Create a token from the form, then show its key once on the account page."""
+    """Create a token from the form and show its key in this one response.
+
+    The key is rendered here rather than carried to a redirect through the session, so
+    it is never written to the database: only its keyed hash is.
+    """
     form = TokenForm(request.POST)
     if not form.is_valid():
-        context = {"tokens": services.tokens_of(request.user), "form": form}
-        return render(request, "accounts/account.html", context, status=400)
+        return account_page(request, form, status=400)
     data = form.cleaned_data
     new = services.create_token(request.user, data["name"], data["expires_in_days"])
-    request.session[NEW_KEY_SESSION_FIELD] = {"name": new.token.name, "key": new.key}
-    return redirect("account")
+    new_key = {"name": new.token.name, "key": new.key}
+    return account_page(request, TokenForm(), new_key=new_key, status=201)
+
+
+def account_page(
+    request: HttpRequest,
+    form: TokenForm,
+    new_key: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The Account page; ``no-store`` so no cache keeps a key it once showed."""
+    context = {"tokens": services.tokens_of(request.user), "form": form, "new_key": new_key}
+    response = render(request, "accounts/account.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LabConfig(AppConfig):
     name = "pluto.server.lab"
     label = "lab"
     verbose_name = "Projects and experiments"
+
+    def ready(self) -> None:
+        from pluto.server.lab.reference import seed_reference_data
+
+        # After every migrate (and every test-database flush) the reference rows exist.
+        post_migrate.connect(seed_reference_data, sender=self)

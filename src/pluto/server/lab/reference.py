@@ -1,6 +1,10 @@
-"""Reference tables (experiment types, organisms, assay units) and the id counters."""
+"""Reference tables (experiment types, organisms, assay units) and the id counters' start."""
 
-from django.db import migrations
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
 
 EXPERIMENT_TYPES = [
     ("rnaseq", "RNA-seq"),
@@ -39,7 +43,8 @@ ASSAY_UNITS = [
 COUNTERS = [("PLXP", 0), ("PLX", 100000)]
 
 
-def seed(apps, schema_editor):
+def seed_reference_data(**kwargs: Any) -> None:
+    """Create or refresh the reference rows and id counters (after every migrate and flush)."""
     for model_name, rows in (
         ("ExperimentType", EXPERIMENT_TYPES),
         ("Organism", ORGANISMS),
@@ -53,8 +58,3 @@ def seed(apps, schema_editor):
     counter = apps.get_model("lab", "IdCounter")
     for name, value in COUNTERS:
         counter.objects.get_or_create(name=name, defaults={"value": value})
-
-
-class Migration(migrations.Migration):
-    dependencies = [("lab", "0001_initial")]
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,118 @@
+"""``make serve``'s steps in a fresh data directory: set-up, then a real server that answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.live
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def fresh_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a newcomer: only a data directory of their own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLUTO_", "DJANGO_"))}
+    env["PLUTO_DATA_DIR"] = str(tmp_path / "var")
+    if "PLUTO_DATABASE_URL" in os.environ:  # the PostgreSQL pass runs this against PostgreSQL
+        env["PLUTO_DATABASE_URL"] = os.environ["PLUTO_DATABASE_URL"]
+    return env
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def wait_until_up(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within 30 s")
+
+
+@pytest.fixture
+def set_up(fresh_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``make setup``: migrations and the demo, as ``make serve`` runs them first."""
+    return run(["make", "--no-print-directory", "setup"], fresh_env)
+
+
+@pytest.fixture
+def server(
+    fresh_env: dict[str, str], set_up: subprocess.CompletedProcess[str]
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``pluto serve`` on a free port, stopped after the test."""
+    assert set_up.returncode == 0, set_up.stderr
+    port = free_port()
+    args = [str(BIN / "pluto"), "serve", "--port", str(port), "--workers", "1", "--no-migrate"]
+    process = subprocess.Popen(
+        args, env=fresh_env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_setup_is_idempotent_and_the_server_answers_with_a_token(
+    fresh_env: dict[str, str],
+    set_up: subprocess.CompletedProcess[str],
+    server: tuple[str, subprocess.Popen[str]],
+) -> None:
+    url, process = server
+    make = set_up
+    again = run([str(BIN / "pluto"), "demo"], fresh_env)
+    key = run(
+        [str(BIN / "pluto"), "token", "create", "--user", "demo@pluto.local", "--name", "t"],
+        fresh_env,
+    ).stdout.strip()
+    password = (Path(fresh_env["PLUTO_DATA_DIR"]) / "demo-password").read_text().strip()
+
+    wait_until_up(url, process)
+    experiments = requests.get(
+        f"{url}/lab/experiments/", headers={"Authorization": f"Token {key}"}, timeout=10
+    )
+
+    assert again.returncode == 0 and password in make.stdout and password in again.stdout
+    assert experiments.status_code == 200
+    assert [e["pluto_id"] for e in experiments.json()["items"]] == ["PLX140206"]
+    assert requests.get(f"{url}/lab/projects/PLXP00286", headers={
+        "Authorization": f"Token {key}"}, timeout=10).json()["name"] == "Demo project"
+    assert requests.get(f"{url}/lab/projects/", timeout=10).status_code == 401
+
+
+def test_serve_prints_the_url_the_demo_sign_in_and_how_to_make_a_token(
+    fresh_env: dict[str, str], server: tuple[str, subprocess.Popen[str]]
+) -> None:
+    url, process = server
+    wait_until_up(url, process)
+    page = requests.get(f"{url}/account/", timeout=10, allow_redirects=False)
+    process.terminate()
+    output = process.communicate(timeout=20)[0]
+
+    assert f"Pluto is running at {url}/" in output
+    assert "demo@pluto.local" in output
+    assert "API token" in output
+    assert page.status_code == 302 and "/accounts/login/?next=/account/" in page.headers["Location"]
