@@ -20,6 +20,12 @@ def service_call(function, *args, **kwargs):  # type: ignore[no-untyped-def]
         sys.exit(1)
 
 
+def open_database() -> None:
+    """Start Django and bring the database up to date, so a fresh data directory works."""
+    setup_django()
+    migrate()
+
+
 def read_password(from_stdin: bool) -> str:
     """The new password: the first line of standard input, or typed twice at a prompt."""
     if from_stdin:
@@ -32,7 +38,12 @@ def read_password(from_stdin: bool) -> str:
 
 @click.group()
 def user() -> None:
-    """Create and list user accounts."""
+    """Create and list user accounts.
+
+    \b
+    Example:
+      pluto user create --email ada@lab.org --first-name Ada --last-name Lovelace
+    """
 
 
 @user.command("create")
@@ -50,8 +61,7 @@ def create_user(
     Example:
       pluto user create --email ada@lab.org --first-name Ada --last-name Lovelace
     """
-    setup_django()
-    migrate()
+    open_database()
     from pluto.server.accounts import services
 
     password = read_password(password_stdin)
@@ -69,7 +79,7 @@ def list_users() -> None:
     Example:
       pluto user list
     """
-    setup_django()
+    open_database()
     from pluto.server.accounts.models import User
 
     for account in User.objects.order_by("email"):
@@ -80,7 +90,12 @@ def list_users() -> None:
 
 @click.group()
 def token() -> None:
-    """Create, list and delete API tokens for a user."""
+    """Create, list and delete API tokens for a user.
+
+    \b
+    Example:
+      pluto token create --user ada@lab.org --name laptop
+    """
 
 
 @token.command("create")
@@ -96,7 +111,7 @@ def create_token(email: str, name: str, expires_in: int | None) -> None:
     Example:
       pluto token create --user ada@lab.org --name laptop --expires-in 90
     """
-    setup_django()
+    open_database()
     from pluto.server.accounts import services
 
     owner = service_call(services.find_user, email)
@@ -118,7 +133,7 @@ def list_tokens(email: str) -> None:
     Example:
       pluto token list --user ada@lab.org
     """
-    setup_django()
+    open_database()
     from pluto.server.accounts import services
 
     owner = service_call(services.find_user, email)
@@ -137,7 +152,7 @@ def delete_token(token_id: str) -> None:
     Example:
       pluto token delete 2f1c9a8e-5d7b-4c1e-9f3a-0b6d2e4a8c11
     """
-    setup_django()
+    open_database()
     from pluto.server.accounts import services
 
     deleted = service_call(services.delete_token, token_id)

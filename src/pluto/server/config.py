@@ -66,6 +66,9 @@ class Config:
     debug: bool
     signed_url_ttl: int
     max_upload_bytes: int
+    job_heartbeat_seconds: int
+    job_timeout_seconds: int
+    job_max_attempts: int
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -140,8 +143,9 @@ def parse_database_url(raw: str | None, data_dir: Path) -> DatabaseConfig:
         return DatabaseConfig("django.db.backends.sqlite3", str(data_dir / "pluto.sqlite3"))
     parts = urlsplit(raw)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if not path or path == "/":
+        # sqlite:///abs/path and SQLAlchemy's sqlite:////abs/path name the same file.
+        path = "/" + unquote(parts.path).lstrip("/")
+        if path == "/":
             raise ConfigError("PLUTO_DATABASE_URL: a sqlite URL needs a file, sqlite:///path.")
         return DatabaseConfig("django.db.backends.sqlite3", path)
     if parts.scheme in {"postgres", "postgresql"}:
@@ -194,10 +198,10 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def ensure_data_dir(env: Mapping[str, str]) -> Path:
-    """The data directory (``./var`` by default), created if missing."""
+def ensure_data_dir(env: Mapping[str, str], cwd: Path) -> Path:
+    """The data directory (``var`` under ``cwd`` by default), created if missing."""
     raw = env.get("PLUTO_DATA_DIR", "").strip() or "var"
-    path = Path(raw).expanduser().resolve()
+    path = (cwd / Path(raw).expanduser()).resolve()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"PLUTO_DATA_DIR={raw!r} exists and is not a directory.")
     try:
@@ -209,8 +213,9 @@ def ensure_data_dir(env: Mapping[str, str]) -> Path:
 
 def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Config:
     """Parse every setting, raising :class:`ConfigError` on the first bad one."""
-    env = merged_environment(os.environ if environ is None else environ, cwd or Path.cwd())
-    data_dir = ensure_data_dir(env)
+    cwd = cwd or Path.cwd()
+    env = merged_environment(os.environ if environ is None else environ, cwd)
+    data_dir = ensure_data_dir(env, cwd)
     return Config(
         data_dir=data_dir,
         database=parse_database_url(env.get("PLUTO_DATABASE_URL"), data_dir),
@@ -220,4 +225,7 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         debug=parse_bool(env, "PLUTO_DEBUG", False),
         signed_url_ttl=parse_positive_int(env, "PLUTO_SIGNED_URL_TTL", 3600),
         max_upload_bytes=parse_positive_int(env, "PLUTO_MAX_UPLOAD_BYTES", 5 * 1024**3),
+        job_heartbeat_seconds=parse_positive_int(env, "PLUTO_JOB_HEARTBEAT_SECONDS", 5),
+        job_timeout_seconds=parse_positive_int(env, "PLUTO_JOB_TIMEOUT_SECONDS", 60),
+        job_max_attempts=parse_positive_int(env, "PLUTO_JOB_MAX_ATTEMPTS", 3),
     )

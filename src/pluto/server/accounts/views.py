@@ -15,6 +15,7 @@ from pluto.server.accounts.forms import SignupForm, TokenForm
 from pluto.server.accounts.models import ApiToken
 from pluto.server.errors import PlutoError
 
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     """The profile, the token list and the form for a new token."""
