@@ -8,6 +8,7 @@ import click
 
 from pluto.cli.accounts_commands import token, user
 from pluto.cli.django_setup import migrate, setup_django
+from pluto.cli.files_commands import cleanup_command, start_periodic_cleanup
 
 
 @click.command("migrate")
@@ -83,6 +84,7 @@ def serve_command(host: str, port: int, workers: int | None, no_migrate: bool) -
     import uvicorn
 
     print_welcome(host, port)
+    start_periodic_cleanup()
     uvicorn.run(
         "pluto.server.asgi:application",
         host=host,
@@ -96,5 +98,5 @@ def serve_command(host: str, port: int, workers: int | None, no_migrate: bool) -
 
 def register_server_commands(group: click.Group) -> None:
     """Add the server-side commands to the ``pluto`` group."""
-    for command in (serve_command, migrate_command, demo_command, user, token):
+    for command in (serve_command, migrate_command, demo_command, user, token, cleanup_command):
         group.add_command(command)

@@ -1,0 +1,63 @@
+"""``pluto cleanup``: remove expired unfinished uploads; ``pluto serve`` also runs it hourly."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import click
+
+from pluto.cli.django_setup import migrate, setup_django
+
+CLEANUP_INTERVAL_SECONDS = 3600
+logger = logging.getLogger("pluto.cleanup")
+
+
+def run_cleanup() -> list[str]:
+    """Remove expired upload sessions and stray staging files; what was removed."""
+    from pluto.server.files.cleanup import remove_expired_uploads
+
+    return remove_expired_uploads()
+
+
+@click.command("cleanup")
+def cleanup_command() -> None:
+    """Delete expired unfinished uploads and their staging files.
+
+    Unfinished upload sessions expire after seven days; the server also runs this every hour.
+
+    \b
+    Example:
+      pluto cleanup
+    """
+    setup_django()
+    migrate()
+    removed = run_cleanup()
+    for line in removed:
+        click.echo(line)
+    click.echo(f"Cleanup done: {len(removed)} item(s) removed.")
+
+
+def cleanup_forever(stop: threading.Event, interval: float = CLEANUP_INTERVAL_SECONDS) -> None:
+    """Run the cleanup now and then every ``interval`` seconds until ``stop`` is set."""
+    from django.db import connection
+
+    while not stop.is_set():
+        try:
+            for line in run_cleanup():
+                logger.info(line)
+        except Exception:  # a failed run must not end the loop; the next hour tries again
+            logger.exception("Cleaning up expired uploads failed.")
+        finally:
+            connection.close()  # this thread's own connection; do not hold it for an hour
+        stop.wait(interval)
+
+
+def start_periodic_cleanup() -> threading.Event:
+    """Start the hourly cleanup in a daemon thread of the serving process; set the event to stop."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=cleanup_forever, args=(stop,), name="pluto-cleanup", daemon=True
+    )
+    thread.start()
+    return stop

@@ -1,0 +1,98 @@
+"""The JSON shapes of files and upload sessions (API.md, "Files" and "Upload sessions")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+
+from pluto.server.files.models import ExperimentFile, UploadSession
+from pluto.server.lab.schemas import UserOut, iso, user_json
+
+
+def file_json(file: ExperimentFile) -> dict[str, Any]:
+    """A file: the fields of API.md plus type, checksum, author and upload status."""
+    return {
+        "uuid": str(file.uuid),
+        "filename": file.filename,
+        "display_name": file.display_name,
+        "data_type": file.data_type,
+        "file_size": file.file_size,
+        "created_at": iso(file.created_at),
+        "file_type": file.file_type,
+        "content_type": file.content_type,
+        "sha256": file.sha256 or None,
+        "origin": file.origin,
+        "analysis_type": file.analysis_type or None,
+        "created_by": user_json(file.created_by) if file.created_by else None,
+        "status": "complete" if file.is_complete else "uploading",
+    }
+
+
+def session_json(session: UploadSession, url: str, received: int) -> dict[str, Any]:
+    """A new or resumed upload session; ``file`` and ``experiment_file`` are the same file."""
+    file = file_json(session.file)
+    return {
+        "uuid": str(session.uuid),
+        "session_url": url,
+        "status": session.status,
+        "file_size": session.file_size,
+        "received_bytes": received,
+        "expires_at": iso(session.expires_at),
+        "file": file,
+        "experiment_file": file,
+    }
+
+
+def page_json(count: int, files: list[ExperimentFile]) -> dict[str, Any]:
+    """``{"count", "items"}`` of files."""
+    return {"count": count, "items": [file_json(f) for f in files]}
+
+
+class FileOut(Schema):
+    uuid: str
+    filename: str
+    display_name: str
+    data_type: str
+    file_size: int
+    created_at: str
+    file_type: str
+    content_type: str
+    sha256: str | None
+    origin: str
+    analysis_type: str | None
+    created_by: UserOut | None
+    status: str
+
+
+class FilePage(Schema):
+    count: int
+    items: list[FileOut]
+
+
+class UploadSessionOut(Schema):
+    uuid: str
+    session_url: str
+    status: str
+    file_size: int
+    received_bytes: int
+    expires_at: str
+    file: FileOut
+    experiment_file: FileOut
+
+
+class UploadSessionCreate(Schema):
+    filename: str
+    data_type: str
+    file_type: str = ""
+    file_size: int
+    analysis_type: str | None = None
+    origin: str | None = None
+
+
+class FilePatch(Schema):
+    display_name: str
+
+
+class DownloadOut(Schema):
+    url: str

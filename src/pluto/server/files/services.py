@@ -1,0 +1,232 @@
+"""Rules for experiment files: opening upload sessions, listing by kind, renaming, deleting.
+
+Other apps use :func:`stored_file_for_import` (a table uploaded as a file) and
+:func:`attach_file` (the demo's small attachment).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pluto.server.accounts.models import User
+from pluto.server.errors import InvalidInput, NotFound, PlutoError
+from pluto.server.files.models import ExperimentFile, UploadSession
+from pluto.server.files.sessions import session_ttl, storage_key
+from pluto.server.lab.ids import parse_uuid
+from pluto.server.lab.models import Experiment
+from pluto.server.lab.permissions import EDITOR
+from pluto.server.lab.services import require
+from pluto.server.storage import get_storage
+
+MAX_FILENAME = 255
+MAX_LABEL = 50
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# The group each kind is listed under in ``GET files/`` (API.md); order is the answer's order.
+GROUPS: dict[str, str] = {
+    "attachment": "attachments",
+    "external": "external",
+    "bam": "bam",
+    "seurat": "seurat",
+    "qc_report": "qc_report",
+}
+KINDS = ", ".join(GROUPS)
+
+
+def clean_filename(value: Any, field: str = "filename") -> str:
+    """A non-empty file name of at most 255 characters, with no control characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"'{field}' must be a non-empty text.", details={"field": field})
+    name = value.strip()
+    if len(name) > MAX_FILENAME or CONTROL_CHARACTERS.search(name):
+        raise InvalidInput(
+            f"'{field}' must be at most {MAX_FILENAME} characters, with no control characters.",
+            details={"field": field},
+        )
+    return name
+
+
+def clean_data_type(value: Any) -> str:
+    """One of the file kinds."""
+    if value not in GROUPS:
+        raise InvalidInput(
+            f"'data_type' must be one of {KINDS} (got {value!r}).",
+            details={"field": "data_type"},
+        )
+    return str(value)
+
+
+def clean_label(data: dict[str, Any], field: str, default: str = "") -> str:
+    """An optional short text (``file_type``, ``origin``, ``analysis_type``)."""
+    value = data.get(field)
+    if value is None:
+        return default
+    if not isinstance(value, str) or len(value) > MAX_LABEL:
+        raise InvalidInput(
+            f"'{field}' must be a text of at most {MAX_LABEL} characters.",
+            details={"field": field},
+        )
+    return value.strip()
+
+
+def clean_file_size(value: Any) -> int:
+    """A whole number of bytes, at most ``PLUTO_MAX_UPLOAD_BYTES`` (else 413)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(
+            f"'file_size' must be the file's size in bytes, a whole number (got {value!r}).",
+            details={"field": "file_size"},
+        )
+    if value > settings.MAX_UPLOAD_BYTES:
+        raise PlutoError(
+            f"'file_size' is {value} bytes; this server accepts files of at most "
+            f"{settings.MAX_UPLOAD_BYTES} bytes (PLUTO_MAX_UPLOAD_BYTES).",
+            code="payload_too_large",
+            status=413,
+            details={"field": "file_size", "maximum": settings.MAX_UPLOAD_BYTES},
+        )
+    return value
+
+
+def guess_content_type(filename: str) -> str:
+    """The media type a file name suggests, or ``application/octet-stream``."""
+    return mimetypes.guess_type(filename, strict=False)[0] or "application/octet-stream"
+
+
+def new_file(user: User, experiment: Experiment, data: dict[str, Any]) -> ExperimentFile:
+    """An unsaved, not yet complete file row from a validated upload request."""
+    filename = clean_filename(data.get("filename"))
+    return ExperimentFile(
+        experiment=experiment,
+        filename=filename,
+        display_name=posixpath.basename(filename.replace("\\", "/")) or filename,
+        data_type=clean_data_type(data.get("data_type")),
+        file_type=clean_label(data, "file_type", posixpath.splitext(filename)[1]),
+        content_type=guess_content_type(filename),
+        file_size=clean_file_size(data.get("file_size")),
+        origin=clean_label(data, "origin"),
+        analysis_type=clean_label(data, "analysis_type"),
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def open_upload_session(
+    user: User, experiment: Experiment, role: str, data: dict[str, Any]
+) -> UploadSession:
+    """A new upload session and its hidden file row (editors only)."""
+    require(role, EDITOR, "upload files")
+    file = new_file(user, experiment, data)
+    file.save()
+    session = UploadSession(experiment=experiment, file=file, created_by=user)
+    for field in ("filename", "data_type", "file_type", "file_size", "origin", "analysis_type"):
+        setattr(session, field, getattr(file, field))
+    session.staging_name = f"{session.uuid}.part"
+    session.expires_at = timezone.now() + session_ttl()
+    session.save()
+    return session
+
+
+def find_session(experiment: Experiment, role: str, raw_id: str) -> UploadSession:
+    """An upload session of the experiment that the caller may complete (editors only)."""
+    session_id = parse_uuid(raw_id, "upload session")
+    session = experiment.upload_sessions.select_related("file").filter(uuid=session_id).first()
+    if session is None:
+        raise NotFound(f"Upload session {raw_id} was not found in this experiment.")
+    require(role, EDITOR, "upload files")
+    return session
+
+
+def visible_files(experiment: Experiment) -> QuerySet[ExperimentFile]:
+    """The experiment's complete files, oldest first."""
+    return (
+        ExperimentFile.objects.completed()
+        .filter(experiment=experiment)
+        .select_related("created_by")
+        .order_by("created_at", "id")
+    )
+
+
+def kinds_asked(value: Any) -> list[str]:
+    """The kinds a ``data_type`` filter selects (all of them when absent)."""
+    if value is None or value == "":
+        return list(GROUPS)
+    by_group = {group: kind for kind, group in GROUPS.items()}
+    if value in by_group:
+        return [by_group[value]]
+    return [clean_data_type(value)]
+
+
+def files_by_group(experiment: Experiment, data_type: Any) -> dict[str, QuerySet[ExperimentFile]]:
+    """The visible files of each asked kind, keyed by its group name in ``GET files/``."""
+    files = visible_files(experiment)
+    return {GROUPS[kind]: files.filter(data_type=kind) for kind in kinds_asked(data_type)}
+
+
+def find_file(experiment: Experiment, raw_id: str) -> ExperimentFile:
+    """A complete file of the experiment; 400 for a malformed id, 404 when absent."""
+    file_id = parse_uuid(raw_id, "file")
+    file = visible_files(experiment).filter(uuid=file_id).first()
+    if file is None:
+        raise NotFound(f"File {raw_id} was not found in this experiment.")
+    return file
+
+
+def rename_file(role: str, file: ExperimentFile, data: dict[str, Any]) -> ExperimentFile:
+    """Change a file's display name (editors only); the stored bytes stay as they are."""
+    unknown = sorted(set(data) - {"display_name"})
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field(s): {', '.join(unknown)}. Only 'display_name' can be changed.",
+            details={"fields": unknown},
+        )
+    require(role, EDITOR, "rename files")
+    file.display_name = clean_filename(data.get("display_name"), "display_name")
+    file.save(update_fields=["display_name"])
+    return file
+
+
+@transaction.atomic
+def delete_file(role: str, file: ExperimentFile) -> None:
+    """Delete a file (editors only); its stored bytes go once the deletion is committed."""
+    require(role, EDITOR, "delete files")
+    file.delete()
+
+
+def stored_file_for_import(experiment: Experiment, file_id: str) -> tuple[str, str]:
+    """``(filename, storage_key)`` of a completed file of ``experiment``, for a table import.
+
+    Raises ``InvalidObjectId`` for a malformed id and ``NotFound`` for a file that is not a
+    complete file of this experiment.
+    """
+    file = find_file(experiment, file_id)
+    return file.filename, file.storage_key
+
+
+@transaction.atomic
+def attach_file(
+    user: User,
+    experiment: Experiment,
+    filename: str,
+    data: bytes,
+    data_type: str = "attachment",
+) -> ExperimentFile:
+    """Store small in-memory bytes as a complete file of the experiment."""
+    file = new_file(
+        user,
+        experiment,
+        {"filename": filename, "data_type": data_type, "file_size": len(data), "origin": "pluto"},
+    )
+    stored = get_storage().put(storage_key(file), data)
+    file.storage_key, file.sha256 = stored.key, stored.sha256
+    file.completed_at = timezone.now()
+    file.save()
+    return file

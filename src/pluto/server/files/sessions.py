@@ -1,0 +1,343 @@
+"""The resumable upload protocol: session URLs, ``Content-Range`` chunks, staging and completion.
+
+Bytes of an unfinished upload collect in a staging file under ``DATA_DIR/uploads``; its length
+is the only record of how much has arrived, so a session resumes after a dropped connection or a
+server restart. Once every declared byte is there, the staging file moves into the object store
+and the file row becomes visible, in that order, so a half-finished upload is never listed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
+from pluto.server.files.models import ExperimentFile, SessionStatus, UploadSession
+from pluto.server.storage import CHUNK, get_storage
+from pluto.server.web.context import server_url
+
+TOKEN_SALT = "pluto.upload-session.v1"
+DEFAULT_SESSION_TTL_SECONDS = 7 * 24 * 3600
+# Long enough for any chunk to be copied from the server's spooled request body to disk.
+WRITE_LEASE = timedelta(minutes=15)
+CONTENT_RANGE = re.compile(r"^bytes\s+(?:\*|(\d+)-(-?\d+))/(\*|\d+)$")
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+@dataclass(frozen=True)
+class ContentRange:
+    """A parsed ``Content-Range``: a chunk ``first..last`` or, with ``first`` None, a probe."""
+
+    first: int | None
+    last: int | None
+    total: int | None
+
+    @property
+    def is_probe(self) -> bool:
+        """Whether the request only asks how much has arrived."""
+        return self.first is None
+
+    @property
+    def length(self) -> int:
+        """How many bytes the chunk announces."""
+        if self.first is None or self.last is None:
+            return 0
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
+class UploadProgress:
+    """Where an upload stands after a request: bytes stored, and the file once complete."""
+
+    received: int
+    file: ExperimentFile | None
+
+
+def session_ttl() -> timedelta:
+    """How long an upload session (and its URL) stays usable."""
+    return timedelta(seconds=getattr(settings, "UPLOAD_SESSION_TTL", DEFAULT_SESSION_TTL_SECONDS))
+
+
+def staging_dir() -> Path:
+    """The folder holding the bytes of unfinished uploads."""
+    folder = Path(settings.DATA_DIR) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def staging_path(session: UploadSession) -> Path:
+    """The staging file of a session."""
+    return staging_dir() / session.staging_name
+
+
+def staged_bytes(session: UploadSession) -> int:
+    """How many bytes of the upload are on disk (zero before the first chunk)."""
+    try:
+        return staging_path(session).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def session_url(request: HttpRequest, session: UploadSession) -> str:
+    """The absolute URL clients PUT bytes to; the signed token in it is the only credential."""
+    token = signing.Signer(salt=TOKEN_SALT).sign(session.uuid.hex)
+    return f"{server_url(request)}/uploads/{token}/"
+
+
+def session_for_token(token: str) -> UploadSession:
+    """The session a URL token names: 403 when altered, 404 when gone, 410 when expired."""
+    try:
+        session_id = uuid.UUID(hex=signing.Signer(salt=TOKEN_SALT).unsign(token))
+    except (signing.BadSignature, ValueError) as exc:
+        raise PlutoError(
+            "This upload link is not valid; create a new upload session.",
+            code="permission_denied",
+            status=403,
+        ) from exc
+    session = UploadSession.objects.select_related("file").filter(uuid=session_id).first()
+    if session is None:
+        raise NotFound("This upload session no longer exists; create a new one.")
+    require_live(session)
+    return session
+
+
+def require_live(session: UploadSession) -> None:
+    """Refuse an expired session with 410 (and remember that it expired)."""
+    expired = session.status == SessionStatus.EXPIRED or session.expires_at <= timezone.now()
+    if not expired:
+        return
+    if session.status == SessionStatus.OPEN:
+        UploadSession.objects.filter(pk=session.pk).update(status=SessionStatus.EXPIRED)
+    raise PlutoError(
+        "This upload session has expired; create a new one and upload the file again.",
+        code="gone",
+        status=410,
+    )
+
+
+def parse_content_range(header: str | None, content_length: int) -> ContentRange:
+    """The chunk a PUT carries. Without the header, a body is one chunk from byte 0."""
+    if not header:
+        if content_length == 0:
+            return ContentRange(None, None, None)
+        return ContentRange(0, content_length - 1, None)
+    match = CONTENT_RANGE.match(header.strip())
+    if match is None:
+        raise InvalidInput(
+            f"Content-Range {header!r} is not valid: send 'bytes <first>-<last>/<total>', "
+            "or 'bytes */<total>' to ask how much has arrived.",
+            details={"field": "Content-Range"},
+        )
+    first, last, total = match.groups()
+    parsed_total = None if total == "*" else int(total)
+    if first is None:
+        return ContentRange(None, None, parsed_total)
+    return checked_chunk(int(first), int(last), parsed_total, header)
+
+
+def checked_chunk(first: int, last: int, total: int | None, header: str) -> ContentRange:
+    """A chunk range whose end is not before its start (``last = first - 1`` is empty)."""
+    if last < first - 1:
+        raise InvalidInput(
+            f"Content-Range {header!r} ends before it starts.", details={"field": "Content-Range"}
+        )
+    return ContentRange(first, last, total)
+
+
+def check_declared_total(session: UploadSession, content_range: ContentRange) -> None:
+    """The total a request names must be the size declared when the session was created."""
+    total = content_range.total
+    if total is not None and total != session.file_size:
+        raise InvalidInput(
+            f"Content-Range says the file has {total} bytes, but this upload session was "
+            f"created for {session.file_size} bytes.",
+            details={"field": "Content-Range", "file_size": session.file_size},
+        )
+
+
+def receive(session: UploadSession, content_range: ContentRange, body: Readable) -> UploadProgress:
+    """Store a chunk (or answer a probe) and complete the file when every byte is there."""
+    check_declared_total(session, content_range)
+    if session.status == SessionStatus.COMPLETE or not claim(session):
+        return settled_progress(session)
+    try:
+        return receive_claimed(session, content_range, body)
+    finally:
+        release(session)
+
+
+def receive_claimed(
+    session: UploadSession, content_range: ContentRange, body: Readable
+) -> UploadProgress:
+    """The work of :func:`receive` once this request alone may write to the session."""
+    stored = staged_bytes(session)
+    if not content_range.is_probe:
+        stored = append_chunk(session, content_range, body, stored)
+    # An empty file completes only when the client says so, not on a first "how much?" probe.
+    says_complete = stored > 0 or content_range.total == 0 or not content_range.is_probe
+    if stored == session.file_size and says_complete:
+        return UploadProgress(stored, finalize(session))
+    UploadSession.objects.filter(pk=session.pk).update(received_bytes=stored)
+    return UploadProgress(stored, None)
+
+
+def claim(session: UploadSession) -> bool:
+    """Take the session's write lease with one atomic UPDATE; False when that is not possible."""
+    now = timezone.now()
+    free = Q(writing_until__isnull=True) | Q(writing_until__lt=now)
+    claimed = (
+        UploadSession.objects.filter(pk=session.pk, status=SessionStatus.OPEN, expires_at__gt=now)
+        .filter(free)
+        .update(writing_until=now + WRITE_LEASE)
+    )
+    return bool(claimed)
+
+
+def release(session: UploadSession) -> None:
+    """Give the write lease back."""
+    UploadSession.objects.filter(pk=session.pk).update(writing_until=None)
+
+
+def settled_progress(session: UploadSession) -> UploadProgress:
+    """The answer when the lease could not be taken: complete, expired, or busy."""
+    session.refresh_from_db()
+    if session.status == SessionStatus.COMPLETE:
+        return UploadProgress(session.file_size, ExperimentFile.objects.get(pk=session.file_id))
+    require_live(session)
+    raise Conflict(
+        "Another request is writing to this upload right now; retry in a moment.",
+        details={"session": str(session.uuid)},
+    )
+
+
+def append_chunk(
+    session: UploadSession, content_range: ContentRange, body: Readable, stored: int
+) -> int:
+    """Append the chunk to the staging file after checking where it starts and ends."""
+    first = content_range.first or 0
+    if first != stored:
+        raise InvalidInput(
+            f"This chunk starts at byte {first}, but {stored} bytes have arrived; "
+            f"resume from byte {stored}.",
+            details={"field": "Content-Range", "resume_from": stored},
+        )
+    if first + content_range.length > session.file_size:
+        raise InvalidInput(
+            f"This chunk ends at byte {first + content_range.length - 1}, beyond the "
+            f"{session.file_size} bytes declared for this upload.",
+            details={"field": "Content-Range", "file_size": session.file_size},
+        )
+    write_at(staging_path(session), stored, body, content_range.length)
+    return stored + content_range.length
+
+
+def write_at(path: Path, offset: int, body: Readable, expected: int) -> None:
+    """Stream exactly ``expected`` bytes of ``body`` into ``path`` at ``offset``, durably.
+
+    On any failure the file is cut back to ``offset``, so a broken chunk leaves no trace.
+    """
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "r+b") as staging:
+        try:
+            staging.seek(offset)
+            copied = copy_body(body, staging, expected)
+            check_body_length(copied, expected, extra=body.read(1))
+            staging.flush()
+            os.fsync(staging.fileno())
+        except BaseException:
+            staging.truncate(offset)
+            raise
+
+
+def copy_body(body: Readable, staging: Writable, expected: int) -> int:
+    """Copy up to ``expected`` bytes in 1 MiB blocks; how many bytes there were."""
+    copied = 0
+    while copied < expected:
+        block = body.read(min(CHUNK, expected - copied))
+        if not block:
+            break
+        staging.write(block)
+        copied += len(block)
+    return copied
+
+
+def check_body_length(copied: int, expected: int, extra: bytes) -> None:
+    """The body must hold exactly the bytes its ``Content-Range`` announces."""
+    if copied == expected and not extra:
+        return
+    actual = f"more than {expected}" if extra else str(copied)
+    raise InvalidInput(
+        f"The request body has {actual} bytes, but Content-Range announces {expected}.",
+        details={"field": "Content-Range"},
+    )
+
+
+def finalize(session: UploadSession) -> ExperimentFile:
+    """Move the complete staging file into the object store and make the file visible."""
+    path = staging_path(session)
+    file = ExperimentFile.objects.get(pk=session.file_id)
+    stored = get_storage().put(storage_key(file), path)
+    with transaction.atomic():
+        file.storage_key, file.sha256 = stored.key, stored.sha256
+        file.file_size, file.completed_at = stored.size, timezone.now()
+        file.save(update_fields=["storage_key", "sha256", "file_size", "completed_at"])
+        UploadSession.objects.filter(pk=session.pk).update(
+            status=SessionStatus.COMPLETE, received_bytes=stored.size
+        )
+    path.unlink(missing_ok=True)
+    return file
+
+
+def storage_key(file: ExperimentFile) -> str:
+    """Where a file's bytes live in the object store."""
+    return f"files/{file.experiment.uuid}/{file.uuid}"
+
+
+def complete(session: UploadSession) -> ExperimentFile:
+    """Complete a session whose bytes have all arrived; idempotent once complete."""
+    if session.status != SessionStatus.COMPLETE:
+        require_live(session)
+    if session.status == SessionStatus.COMPLETE or not claim(session):
+        return settled_file(session)
+    try:
+        return complete_claimed(session)
+    finally:
+        release(session)
+
+
+def complete_claimed(session: UploadSession) -> ExperimentFile:
+    """The work of :func:`complete` once this request alone may write to the session."""
+    missing = session.file_size - staged_bytes(session)
+    if missing > 0:
+        raise InvalidInput(
+            f"{missing} of the {session.file_size} declared bytes have not arrived yet; "
+            "PUT them to the session URL first.",
+            details={"missing_bytes": missing, "file_size": session.file_size},
+        )
+    return finalize(session)
+
+
+def settled_file(session: UploadSession) -> ExperimentFile:
+    """The completed file when the lease could not be taken (else 410 or 409)."""
+    file = settled_progress(session).file
+    assert file is not None  # settled_progress raises unless the session is complete
+    return file
