@@ -66,6 +66,7 @@ class Config:
     debug: bool
     signed_url_ttl: int
     max_upload_bytes: int
+    upload_session_ttl: int
     job_heartbeat_seconds: int
     job_timeout_seconds: int
     job_max_attempts: int
@@ -225,6 +226,7 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         debug=parse_bool(env, "PLUTO_DEBUG", False),
         signed_url_ttl=parse_positive_int(env, "PLUTO_SIGNED_URL_TTL", 3600),
         max_upload_bytes=parse_positive_int(env, "PLUTO_MAX_UPLOAD_BYTES", 5 * 1024**3),
+        upload_session_ttl=parse_positive_int(env, "PLUTO_UPLOAD_SESSION_TTL", 7 * 24 * 3600),
         job_heartbeat_seconds=parse_positive_int(env, "PLUTO_JOB_HEARTBEAT_SECONDS", 5),
         job_timeout_seconds=parse_positive_int(env, "PLUTO_JOB_TIMEOUT_SECONDS", 60),
         job_max_attempts=parse_positive_int(env, "PLUTO_JOB_MAX_ATTEMPTS", 3),
