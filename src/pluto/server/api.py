@@ -38,7 +38,10 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         if fields
         else ("The request is not valid.")
     )
-    return error_response(400, "invalid", message, {"fields": fields})
+    details: dict[str, Any] = {"fields": fields}
+    if fields:
+        details["field"] = fields[0]
+    return error_response(400, "invalid", message, details)
 
 
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:

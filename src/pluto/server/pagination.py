@@ -62,6 +62,8 @@ def page_request(
 def page_of(queryset: QuerySet[Any], page: PageRequest) -> tuple[int, list[Any]]:
     """The total count and the rows of ``page``."""
     count = queryset.count()
-    if page.limit == 0:
+    # Past the end there is nothing to fetch; asking the database anyway would overflow its
+    # integer types for offsets like 10**20 (a crash instead of an empty page).
+    if page.limit == 0 or page.offset >= count:
         return count, []
     return count, list(queryset[page.offset : page.offset + page.limit])

@@ -99,7 +99,7 @@ def get_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
 @router.patch(
     "/experiments/{experiment_id}/",
     response=schemas.ExperimentOut,
-    openapi_extra=body_doc(schemas.ExperimentCreate),
+    openapi_extra=body_doc(schemas.ExperimentPatch),
 )
 def patch_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, role = services.find_experiment(request.auth, experiment_id)

@@ -22,8 +22,9 @@ class IdKind:
     noun: str
 
 
-PROJECT_IDS = IdKind("PLXP", 5, re.compile(r"^PLXP\d{5,}$"), "project")
-EXPERIMENT_IDS = IdKind("PLX", 6, re.compile(r"^PLX\d{6,}$"), "experiment")
+# ASCII digits only: ``\d`` would also take full-width or other scripts' digits.
+PROJECT_IDS = IdKind("PLXP", 5, re.compile(r"PLXP[0-9]{5,}"), "project")
+EXPERIMENT_IDS = IdKind("PLX", 6, re.compile(r"PLX[0-9]{6,}"), "experiment")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class ObjectRef:
 def parse_object_id(raw: str, kind: IdKind) -> ObjectRef:
     """A public id or a UUID; anything else is ``400 invalid_object_id``."""
     text = (raw or "").strip()
-    if kind.pattern.match(text.upper()):
+    if kind.pattern.fullmatch(text.upper()):
         return ObjectRef("pluto_id", text.upper())
     try:
         return ObjectRef("uuid", uuid.UUID(text))

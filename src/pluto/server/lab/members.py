@@ -24,6 +24,7 @@ from pluto.server.lab.models import (
     ShareLevel,
 )
 from pluto.server.lab.permissions import EDITOR, OWNER, at_least
+from pluto.server.lab.services import reject_unknown_fields
 
 Target = Project | Experiment
 Membership = ProjectMember | ExperimentMember
@@ -78,6 +79,7 @@ def user_by_email(raw: Any) -> User:
 @transaction.atomic
 def add_member(actor_role: str, target: Target, data: dict[str, Any]) -> Membership:
     """Give the user with ``data['email']`` the role ``data['role']``."""
+    reject_unknown_fields(data, {"email", "role"})
     role = clean_role(data.get("role"))
     check_may_grant(actor_role, target, role)
     user = user_by_email(data.get("email"))
@@ -115,6 +117,8 @@ def ensure_owner_remains(target: Target, leaving: Membership) -> None:
 @transaction.atomic
 def change_role(actor_role: str, target: Target, raw_user_id: str, data: Any) -> Membership:
     """Change a member's role (owners only, keeping at least one owner)."""
+    if isinstance(data, dict):
+        reject_unknown_fields(data, {"role"})
     role = clean_role(data.get("role") if isinstance(data, dict) else None)
     if not at_least(actor_role, OWNER):
         raise PermissionDenied("Only owners can change roles.")

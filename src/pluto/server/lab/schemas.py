@@ -172,6 +172,17 @@ class ExperimentCreate(Schema):
     share_level: str = "private"
 
 
+class ExperimentPatch(Schema):
+    project: str | None = None
+    name: str | None = None
+    description: str | None = None
+    type: str | None = None
+    organism: str | None = None
+    assay_data_units: str | None = None
+    share_level: str | None = None
+    is_archived: bool | None = None
+
+
 class MemberCreate(Schema):
     email: str
     role: str

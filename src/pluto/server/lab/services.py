@@ -152,7 +152,7 @@ def reject_unknown_fields(data: dict[str, Any], allowed: set[str]) -> None:
     if unknown:
         raise InvalidInput(
             f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(allowed))}.",
-            details={"fields": unknown},
+            details={"field": unknown[0], "fields": unknown},
         )
 
 
