@@ -98,8 +98,12 @@ def test_setup_is_idempotent_and_the_server_answers_with_a_token(
     assert again.returncode == 0 and password in make.stdout and password in again.stdout
     assert experiments.status_code == 200
     assert [e["pluto_id"] for e in experiments.json()["items"]] == ["PLX140206"]
-    assert requests.get(f"{url}/lab/projects/PLXP00286", headers={
-        "Authorization": f"Token {key}"}, timeout=10).json()["name"] == "Demo project"
+    assert (
+        requests.get(
+            f"{url}/lab/projects/PLXP00286", headers={"Authorization": f"Token {key}"}, timeout=10
+        ).json()["name"]
+        == "Demo project"
+    )
     assert requests.get(f"{url}/lab/projects/", timeout=10).status_code == 401
 
 
