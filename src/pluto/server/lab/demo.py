@@ -15,6 +15,7 @@ from django.db import transaction
 from pluto.server.accounts.models import User
 from pluto.server.config import write_private
 from pluto.server.lab import services
+from pluto.server.lab.demo_upload import attach_demo_protocol, upload_demo_tables
 from pluto.server.lab.models import Experiment, Project
 
 DEMO_EMAIL = "demo@pluto.local"
@@ -96,4 +97,6 @@ def ensure_demo() -> DemoInfo:
     user = demo_user(password)
     project = demo_project(user)
     experiment = demo_experiment(user, project)
+    upload_demo_tables(user, experiment)
+    attach_demo_protocol(user, experiment)
     return DemoInfo(user=user, password=password, project=project, experiment=experiment)

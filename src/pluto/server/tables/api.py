@@ -1,7 +1,169 @@
-"""JSON endpoints of the tables app."""
+"""JSON endpoints of the tables app: sample data and assay data, in and out (API.md).
+
+Every path exists twice, once under ``sample-data/`` and once under ``assay-data/``.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+
+from pluto.server.lab import services as lab
+from pluto.server.lab.permissions import EDITOR
+from pluto.server.tables import responses, services
+from pluto.server.tables.receiving import received_upload
 
 router = Router(tags=["tables"])
+
+SLUGS = {"sample": "sample-data", "assay": "assay-data"}
+UPLOAD_TYPES = [
+    "text/csv",
+    "text/tab-separated-values",
+    "application/gzip",
+    "application/vnd.apache.parquet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+]
+
+
+class UploadOut(Schema):
+    version: int
+    count: int
+    headers: list[str]
+
+
+class VersionOut(Schema):
+    version: int
+    count: int
+    created_at: str
+    created_by: dict[str, Any] | None
+    current: bool
+    filename: str
+    format: str
+
+
+class VersionPage(Schema):
+    count: int
+    items: list[VersionOut]
+
+
+class DownloadOut(Schema):
+    url: str | None
+    count: int
+    filename: str | None
+    format: str
+
+
+def query_parameter(name: str, description: str) -> dict[str, Any]:
+    """An optional text query parameter, for the OpenAPI schema."""
+    return {"in": "query", "name": name, "required": False, "schema": {"type": "string"}} | {
+        "description": description
+    }
+
+
+TABLE_PARAMETERS = [
+    query_parameter("limit", "Rows per page (default 10000, at most 100000)."),
+    query_parameter("offset", "First row, counting from 0."),
+    query_parameter("format", "json (default), csv, tsv, arrow or parquet."),
+    query_parameter("columns", "Comma-separated columns; the id column always comes first."),
+    query_parameter("samples", "Comma-separated samples (assay columns, or sample table rows)."),
+    query_parameter("genes", "Comma-separated feature ids (assay rows)."),
+]
+UPLOAD_DOC = {
+    "parameters": [
+        query_parameter("filename", "The file's name, to help recognise its format."),
+        query_parameter("sheet", "The sheet of an .xlsx workbook (default: the first)."),
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            **{media: {"schema": {"type": "string", "format": "binary"}} for media in UPLOAD_TYPES},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+            "application/json": {
+                "schema": {"type": "object", "properties": {"file_id": {"type": "string"}}}
+            },
+        },
+    },
+}
+
+
+def register_table_routes(kind: str) -> None:
+    """The five endpoints of one kind of table."""
+    base = f"/experiments/{{experiment_id}}/{SLUGS[kind]}/"
+
+    @router.get(
+        base,
+        operation_id=f"get_{kind}_data",
+        summary=f"A page of the {kind} table",
+        openapi_extra={"parameters": TABLE_PARAMETERS},
+    )
+    def read_table(request: HttpRequest, experiment_id: str) -> HttpResponse:
+        experiment, _ = lab.find_experiment(request.auth, experiment_id)
+        return responses.table_response(request, experiment, kind)
+
+    @router.put(
+        base,
+        response=UploadOut,
+        operation_id=f"upload_{kind}_data",
+        summary=f"Upload a new version of the {kind} table",
+        openapi_extra=UPLOAD_DOC,
+    )
+    def upload_table(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
+        experiment, role = lab.find_experiment(request.auth, experiment_id)
+        lab.require(role, EDITOR, f"upload {kind} data")
+        with received_upload(request, experiment) as upload:
+            dataset = services.store_table(
+                request.auth,
+                experiment,
+                kind,
+                upload.path,
+                upload.filename,
+                content_type=upload.content_type,
+                sheet=request.GET.get("sheet") or None,
+            )
+        return responses.upload_answer(dataset)
+
+    @router.get(
+        base + "download/",
+        response=DownloadOut,
+        operation_id=f"download_{kind}_data",
+        summary=f"A signed URL to the whole {kind} table as a file",
+        openapi_extra={"parameters": [*TABLE_PARAMETERS[2:], query_parameter("filename", "")]},
+    )
+    def download_table(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
+        experiment, _ = lab.find_experiment(request.auth, experiment_id)
+        return responses.download_answer(request, experiment, kind)
+
+    @router.get(
+        base + "versions/",
+        response=VersionPage,
+        operation_id=f"list_{kind}_data_versions",
+        summary=f"Every stored version of the {kind} table",
+    )
+    def list_versions(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
+        experiment, _ = lab.find_experiment(request.auth, experiment_id)
+        versions = services.dataset_versions(experiment, kind)
+        items = [responses.version_json(dataset, current) for dataset, current in versions]
+        return {"count": len(items), "items": items}
+
+    @router.post(
+        base + "versions/{version}/restore/",
+        response=UploadOut,
+        operation_id=f"restore_{kind}_data_version",
+        summary=f"Make an earlier version of the {kind} table current again",
+    )
+    def restore_version(request: HttpRequest, experiment_id: str, version: int) -> dict[str, Any]:
+        experiment, role = lab.find_experiment(request.auth, experiment_id)
+        lab.require(role, EDITOR, f"restore {kind} data")
+        dataset = services.restore_version(request.auth, experiment, kind, version)
+        return responses.upload_answer(dataset)
+
+
+for table_kind in SLUGS:
+    register_table_routes(table_kind)

@@ -1,0 +1,216 @@
+"""Rules for an experiment's tables: store a new version, list versions, restore one.
+
+Storing is: check and convert the file into Parquet (outside any transaction), write it to
+the object store as a new immutable object, then in ONE transaction re-check that the
+sample table and the assay matrix name the same samples, number the version and point the
+experiment at it. A failure anywhere leaves the previous version current and readable.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max
+
+from pluto.server.accounts.models import User
+from pluto.server.errors import InvalidInput, NotFound
+from pluto.server.lab import permissions
+from pluto.server.lab.models import Experiment
+from pluto.server.lab.permissions import EDITOR
+from pluto.server.lab.services import require
+from pluto.server.storage import StoredObject, get_storage
+from pluto.server.tables.exports import work_directory
+from pluto.server.tables.headers import SAMPLE_ID, feature_column
+from pluto.server.tables.models import ASSAY, SAMPLE, CurrentDataset, Dataset
+from pluto.server.tables.parsing import ParsedTable, TableRules, parse_table
+from pluto.server.tables.reading import sample_ids
+
+FORMAT_VERSION = 1
+KINDS = (SAMPLE, ASSAY)
+SHOWN_IDS = 50
+
+
+def check_kind(kind: str) -> str:
+    """``sample`` or ``assay``."""
+    if kind not in KINDS:
+        raise InvalidInput(f"The table kind must be 'sample' or 'assay' (got {kind!r}).")
+    return kind
+
+
+def table_rules(experiment: Experiment, kind: str) -> TableRules:
+    """What an uploaded table of this kind must look like for this experiment."""
+    if check_kind(kind) == SAMPLE:
+        return TableRules("sample", SAMPLE_ID)
+    id_column = feature_column(experiment.type.shortname)
+    return TableRules("assay", id_column, experiment.assay_units.shortname)
+
+
+def current_dataset(experiment: Experiment, kind: str) -> Dataset | None:
+    """The version of the table readers get now, or None before the first upload."""
+    pointer = (
+        CurrentDataset.objects.select_related("dataset", "dataset__created_by")
+        .filter(experiment=experiment, kind=check_kind(kind))
+        .first()
+    )
+    return pointer.dataset if pointer else None
+
+
+def store_table(
+    user: User,
+    experiment: Experiment,
+    kind: str,
+    path: Path,
+    filename: str,
+    *,
+    content_type: str = "",
+    sheet: str | None = None,
+) -> Dataset:
+    """Validate the file at ``path``, store it as the next version and make it current.
+
+    ``user`` must be an editor of the experiment. Problems are ``400 invalid`` naming the
+    rows, columns and values; nothing changes unless everything succeeds.
+    """
+    require(permissions.experiment_role(user, experiment), EDITOR, f"upload {kind} data")
+    rules = table_rules(experiment, kind)
+    with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
+        parsed = parse_table(path, rules, Path(folder), filename, content_type, sheet)
+        check_samples_match(experiment, kind, samples_named(kind, parsed))
+        dataset_uuid = uuid.uuid4()
+        key = f"datasets/{experiment.uuid}/{kind}/{dataset_uuid}.parquet"
+        stored = get_storage().put(key, parsed.path)
+    try:
+        return publish(user, experiment, kind, dataset_uuid, parsed, stored, filename)
+    except BaseException:
+        # Nothing points at the new object yet; removing it leaves no trace of the attempt.
+        get_storage().delete(stored.key)
+        raise
+
+
+def samples_named(kind: str, parsed: ParsedTable) -> list[str]:
+    """The samples a new table names: sample ids, or the assay's sample columns."""
+    if kind == SAMPLE:
+        return [str(value) for value in parsed.ids.to_pylist()]
+    return parsed.columns[1:]
+
+
+@transaction.atomic
+def publish(
+    user: User,
+    experiment: Experiment,
+    kind: str,
+    dataset_uuid: uuid.UUID,
+    parsed: ParsedTable,
+    stored: StoredObject,
+    filename: str,
+) -> Dataset:
+    """Record the stored file as the next version and make it current, in one transaction."""
+    lock_experiment(experiment)
+    check_samples_match(experiment, kind, samples_named(kind, parsed))
+    dataset = Dataset.objects.create(
+        uuid=dataset_uuid,
+        experiment=experiment,
+        kind=kind,
+        version=next_version(experiment, kind),
+        storage_key=stored.key,
+        format_version=FORMAT_VERSION,
+        row_count=parsed.row_count,
+        columns=parsed.columns,
+        column_types=parsed.column_types,
+        sha256=stored.sha256,
+        size=stored.size,
+        source_filename=filename[:255],
+        source_format=parsed.source_format,
+        created_by=user,
+    )
+    make_current(dataset)
+    return dataset
+
+
+def lock_experiment(experiment: Experiment) -> None:
+    """Serialise table changes of one experiment (a row lock; SQLite locks the database)."""
+    Experiment.objects.select_for_update().filter(pk=experiment.pk).exists()
+
+
+def next_version(experiment: Experiment, kind: str) -> int:
+    """One more than the highest version so far."""
+    highest = Dataset.objects.filter(experiment=experiment, kind=kind).aggregate(Max("version"))
+    return int(highest["version__max"] or 0) + 1
+
+
+def make_current(dataset: Dataset) -> None:
+    """Point the experiment's table at ``dataset``."""
+    CurrentDataset.objects.update_or_create(
+        experiment=dataset.experiment, kind=dataset.kind, defaults={"dataset": dataset}
+    )
+
+
+def check_samples_match(experiment: Experiment, kind: str, named: list[str]) -> None:
+    """The sample ids and the assay's sample columns must be the same set, if both exist."""
+    other_kind = ASSAY if kind == SAMPLE else SAMPLE
+    other = current_dataset(experiment, other_kind)
+    if other is None:
+        return
+    if kind == SAMPLE:
+        ids, columns = set(named), set(other.columns[1:])
+    else:
+        ids, columns = set(sample_ids(other)), set(named)
+    if ids != columns:
+        raise mismatch_error(sorted(columns - ids), sorted(ids - columns), kind)
+
+
+def mismatch_error(no_row: list[str], no_column: list[str], kind: str) -> InvalidInput:
+    """The error naming samples missing on each side."""
+    parts = []
+    if no_row:
+        parts.append(f"{len(no_row)} assay column(s) have no sample_id in the sample table")
+        parts[-1] += f" ({', '.join(no_row[:10])}{', …' if len(no_row) > 10 else ''})"
+    if no_column:
+        parts.append(f"{len(no_column)} sample_id(s) have no column in the assay table")
+        parts[-1] += f" ({', '.join(no_column[:10])}{', …' if len(no_column) > 10 else ''})"
+    other = "assay table" if kind == SAMPLE else "sample table"
+    return InvalidInput(
+        f"The samples do not match the current {other}: {'; '.join(parts)}. The assay's "
+        "sample columns must be exactly the sample table's sample_id values.",
+        details={
+            "reason": "sample_mismatch",
+            "missing_from_sample_data": no_row[:SHOWN_IDS],
+            "missing_from_assay_data": no_column[:SHOWN_IDS],
+            "counts": {
+                "missing_from_sample_data": len(no_row),
+                "missing_from_assay_data": len(no_column),
+            },
+        },
+    )
+
+
+def dataset_versions(experiment: Experiment, kind: str) -> list[tuple[Dataset, bool]]:
+    """Every version of a table, oldest first, each with whether it is current."""
+    current = current_dataset(experiment, kind)
+    versions = Dataset.objects.filter(experiment=experiment, kind=check_kind(kind))
+    rows = versions.select_related("created_by").order_by("version")
+    return [(dataset, current is not None and dataset.pk == current.pk) for dataset in rows]
+
+
+def restore_version(user: User, experiment: Experiment, kind: str, version: int) -> Dataset:
+    """Make an earlier version current again (the samples must still match)."""
+    require(permissions.experiment_role(user, experiment), EDITOR, f"restore {kind} data")
+    with transaction.atomic():
+        lock_experiment(experiment)
+        dataset = Dataset.objects.filter(
+            experiment=experiment, kind=check_kind(kind), version=version
+        ).first()
+        if dataset is None:
+            raise NotFound(f"There is no version {version} of this experiment's {kind} data.")
+        check_samples_match(experiment, kind, stored_samples(dataset))
+        make_current(dataset)
+    return dataset
+
+
+def stored_samples(dataset: Dataset) -> list[str]:
+    """The samples a stored table names."""
+    if dataset.kind == SAMPLE:
+        return sample_ids(dataset)
+    return list(dataset.columns[1:])
