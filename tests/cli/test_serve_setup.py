@@ -120,3 +120,28 @@ def test_serve_prints_the_url_the_demo_sign_in_and_how_to_make_a_token(
     assert "demo@pluto.local" in output
     assert "API token" in output
     assert page.status_code == 302 and "/accounts/login/?next=/account/" in page.headers["Location"]
+
+
+def test_the_demo_experiment_has_its_tables_and_attachment(
+    fresh_env: dict[str, str], server: tuple[str, subprocess.Popen[str]]
+) -> None:
+    url, process = server
+    key = run(
+        [str(BIN / "pluto"), "token", "create", "--user", "demo@pluto.local", "--name", "t"],
+        fresh_env,
+    ).stdout.strip()
+    wait_until_up(url, process)
+    headers = {"Authorization": f"Token {key}"}
+    base = f"{url}/lab/experiments/PLX140206"
+
+    samples = requests.get(f"{base}/sample-data/", headers=headers, timeout=30).json()
+    page = requests.get(f"{base}/assay-data/?limit=10003", headers=headers, timeout=60).json()
+    files = requests.get(f"{base}/files/", headers=headers, timeout=30).json()
+
+    assert samples["count"] == 12 and len(samples["items"]) == 12
+    assert samples["headers"] == ["sample_id", "condition", "replicate", "sex", "batch"]
+    assert {row["condition"] for row in samples["items"]} == {"treated", "control"}
+    assert page["count"] == 32544 and len(page["items"]) == 10003
+    assert page["headers"][0] == "gene_symbol" and len(page["headers"]) == 13
+    assert isinstance(page["items"][0][page["headers"][1]], int)
+    assert [f["filename"] for f in files["attachments"]["items"]] == ["demo-protocol.txt"]
