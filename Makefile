@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv setup serve test test-sqlite test-postgres lint fmt bench clean
+.PHONY: venv setup serve test test-sqlite test-postgres lint fmt bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ fmt: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+# Differential expression against R DESeq2 on the demo and a generated data set.
+validate: venv
+	scripts/install-r
+	$(BIN)/python scripts/validate_deseq2.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

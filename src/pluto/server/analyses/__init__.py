@@ -1,0 +1,1 @@
+"""Analyses: jobs, runners, plots, displays and methods text."""

@@ -1,0 +1,551 @@
+"""Differential expression between two groups of samples with DESeq2 (PyDESeq2).
+
+The comparison is experimental over control: samples whose ``group_column`` holds one of
+``experimental_values`` against those holding one of ``control_values``; other samples
+are left out. Optional covariates enter the design before the group (``~ covariates +
+group``). Tests and adjustments match R DESeq2's ``results()`` defaults: Wald test,
+Cook's distance outlier filtering, independent filtering at ``alpha`` and
+Benjamini-Hochberg adjustment, without fold change shrinkage.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from pluto.server.analyses.compute import parameters as read
+from pluto.server.analyses.compute.deseq2_inference import VectorisedInference
+from pluto.server.analyses.compute.errors import AnalysisInputError
+from pluto.server.analyses.compute.inputs import (
+    AnalysisResult,
+    Progress,
+    check_sample_table,
+    clean_table,
+    column_as_text,
+    count_matrix,
+    feature_filter,
+    integer_counts,
+    no_progress,
+    plural,
+    require_column,
+    require_count_units,
+    require_samples,
+    samples_needed,
+    samples_with_values,
+)
+from pluto.server.analyses.compute.versions import cited, package_version
+
+COLUMNS = ("Gene_Symbol", "Average_Expression", "Log2_Fold_Change", "P_Value", "Adj_P_Value")
+GROUP_FACTOR = "group"
+CONTROL, EXPERIMENTAL = "control", "experimental"
+KNOWN_PARAMETERS = (
+    "group_column",
+    "experimental_values",
+    "control_values",
+    "covariates",
+    "min_count",
+    "min_sample_fraction",
+    "alpha",
+)
+DISPLAY_FOLD_CHANGE_THRESHOLD = 1.0
+INDEPENDENTLY_FILTERED = "genes_removed_by_independent_filtering"
+
+
+@dataclass(frozen=True)
+class DifferentialExpressionParameters:
+    """What to compare and how to filter; defaults as API.md lists them."""
+
+    group_column: str
+    experimental_values: tuple[str, ...]
+    control_values: tuple[str, ...]
+    covariates: tuple[str, ...] = ()
+    min_count: int = 3
+    min_sample_fraction: float = 0.2
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The samples of each group, in sample table order, and how many were left out."""
+
+    experimental: tuple[str, ...]
+    control: tuple[str, ...]
+    excluded: int
+    continuous_covariates: tuple[str, ...]
+
+    @property
+    def samples(self) -> list[str]:
+        """Every compared sample: experimental first, then control."""
+        return [*self.experimental, *self.control]
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Filtered integer counts (genes x samples) and the DESeq2 sample metadata."""
+
+    counts: pd.DataFrame
+    metadata: pd.DataFrame
+    design: str
+    comparison: Comparison
+    genes_in_matrix: int
+
+
+@dataclass(frozen=True)
+class DeseqFit:
+    """DESeq2's results (baseMean, log2FoldChange, pvalue, padj; NaN where DESeq2 gives
+    NA) and what the fit had to do along the way."""
+
+    results: pd.DataFrame
+    outliers_replaced: int
+    size_factor_method: str
+    dispersion_trend: str
+    warnings: tuple[str, ...]
+
+
+def parse_parameters(raw: read.RawParameters) -> DifferentialExpressionParameters:
+    """Typed parameters from the raw JSON object, refusing unknown, mistyped or
+    out-of-range ones with the field named."""
+    read.reject_unknown(raw, KNOWN_PARAMETERS)
+    params = DifferentialExpressionParameters(
+        group_column=read.required_text(raw, "group_column"),
+        experimental_values=read.text_list(raw, "experimental_values", required=True),
+        control_values=read.text_list(raw, "control_values", required=True),
+        covariates=read.text_list(raw, "covariates", required=False),
+        min_count=read.integer(raw, "min_count", 3, 0, 1_000_000),
+        min_sample_fraction=read.fraction(
+            raw, "min_sample_fraction", 0.2, allow_zero=True, allow_one=True
+        ),
+        alpha=read.fraction(raw, "alpha", 0.05, allow_zero=False, allow_one=False),
+    )
+    check_parameter_combination(params)
+    return params
+
+
+def check_parameter_combination(params: DifferentialExpressionParameters) -> None:
+    """Refuse a value in both groups, or the group column used as a covariate."""
+    shared = set(params.experimental_values) & set(params.control_values)
+    if shared:
+        raise AnalysisInputError(
+            f"{sorted(shared)[0]!r} is both an experimental and a control value; "
+            "a sample can be in one group only.",
+            "control_values",
+        )
+    if params.group_column in params.covariates:
+        raise AnalysisInputError(
+            f"{params.group_column!r} is the group column; it cannot also be a covariate.",
+            "covariates",
+        )
+
+
+def check_inputs(
+    params: DifferentialExpressionParameters, samples: pd.DataFrame, units: str
+) -> None:
+    """Refuse parameters that cannot work with this sample table and these units, before
+    any counts are read: non-count units, unknown columns or values, groups of fewer than
+    2 samples, and covariates that are missing, constant or confounded with the group."""
+    compared_samples(params, samples, units)
+
+
+def compared_samples(
+    params: DifferentialExpressionParameters, samples: pd.DataFrame, units: str
+) -> Comparison:
+    """The two groups of samples, after every check of :func:`check_inputs`."""
+    require_count_units(units)
+    check_sample_table(samples)
+    require_column(samples, params.group_column, "group_column")
+    experimental = group_samples(params, samples, params.experimental_values, "experimental")
+    control = group_samples(params, samples, params.control_values, "control")
+    continuous = check_covariates(
+        params.covariates, samples.loc[[*experimental, *control]], len(experimental)
+    )
+    return Comparison(
+        experimental=tuple(experimental),
+        control=tuple(control),
+        excluded=len(samples) - len(experimental) - len(control),
+        continuous_covariates=continuous,
+    )
+
+
+def group_samples(
+    params: DifferentialExpressionParameters,
+    samples: pd.DataFrame,
+    values: Sequence[str],
+    name: str,
+) -> list[str]:
+    """The samples of one group; refuses values never seen and groups of one sample."""
+    field_name = f"{name}_values"
+    members = samples_with_values(samples, params.group_column, values, field_name)
+    described = f"The {name} group ({params.group_column} = {', '.join(values)})"
+    require_samples(members, 2, described, field_name)
+    return members
+
+
+def check_covariates(
+    covariates: Sequence[str], compared: pd.DataFrame, experimental_count: int
+) -> tuple[str, ...]:
+    """Refuse covariates that are missing, empty, constant, confounded with the group or
+    with each other, or that leave no residual degrees of freedom. Returns the continuous
+    (numeric) covariates."""
+    for covariate in covariates:
+        check_covariate_values(compared, covariate)
+    group = np.r_[np.ones(experimental_count), np.zeros(len(compared) - experimental_count)]
+    for covariate in covariates:
+        if not full_rank(design_columns(compared, [covariate], group)):
+            raise AnalysisInputError(
+                f"Covariate {covariate!r} is confounded with the group: its values tell the "
+                "groups apart, so its effect and the group's cannot be separated.",
+                "covariates",
+            )
+    check_whole_design(compared, covariates, group)
+    return tuple(c for c in covariates if is_continuous(compared[c]))
+
+
+def check_covariate_values(compared: pd.DataFrame, covariate: str) -> None:
+    """Refuse a covariate column that is absent, has empty cells, or never varies."""
+    require_column(compared, covariate, "covariates")
+    values = column_as_text(compared, covariate)
+    if values.isna().any():
+        empty = values.index[values.isna()][0]
+        raise AnalysisInputError(
+            f"Covariate {covariate!r} has no value for sample {empty!r}; every compared "
+            "sample needs one.",
+            "covariates",
+        )
+    if values.nunique() < 2:
+        raise AnalysisInputError(
+            f"Covariate {covariate!r} has the same value in every compared sample, so it "
+            "explains nothing; remove it.",
+            "covariates",
+        )
+
+
+def check_whole_design(
+    compared: pd.DataFrame, covariates: Sequence[str], group: np.ndarray
+) -> None:
+    """Refuse covariates that repeat each other or use up every degree of freedom."""
+    design = design_columns(compared, covariates, group)
+    if not full_rank(design):
+        raise AnalysisInputError(
+            f"The covariates {', '.join(covariates)} are redundant with each other; keep "
+            "only those that add information.",
+            "covariates",
+        )
+    if design.shape[0] <= design.shape[1]:
+        raise AnalysisInputError(
+            f"The design has {design.shape[1]} coefficients for {design.shape[0]} samples, "
+            "leaving nothing to estimate variation from; use fewer covariates.",
+            "covariates",
+        )
+
+
+def is_continuous(values: pd.Series) -> bool:
+    """Numeric covariates are modelled as continuous, as R does; others as categories."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def design_columns(
+    compared: pd.DataFrame, covariates: Sequence[str], group: np.ndarray
+) -> np.ndarray:
+    """The design matrix: intercept, covariates (dummy-coded if categorical), group."""
+    columns = [np.ones(len(compared))]
+    for covariate in covariates:
+        if is_continuous(compared[covariate]):
+            columns.append(compared[covariate].to_numpy(dtype=float))
+        else:
+            dummies = pd.get_dummies(column_as_text(compared, covariate), drop_first=True)
+            columns.extend(dummies.to_numpy(dtype=float).T)
+    columns.append(group)
+    return np.column_stack(columns)
+
+
+def full_rank(design: np.ndarray) -> bool:
+    """Whether every coefficient of the design can be estimated."""
+    return bool(np.linalg.matrix_rank(design) == design.shape[1])
+
+
+def prepare(
+    params: DifferentialExpressionParameters,
+    samples: pd.DataFrame,
+    counts: pd.DataFrame,
+    units: str,
+) -> PreparedData:
+    """The checked, rounded and filtered counts with the DESeq2 metadata and design."""
+    comparison = compared_samples(params, samples, units)
+    matrix = integer_counts(count_matrix(counts, comparison.samples), units)
+    groups = [comparison.experimental, comparison.control]
+    kept = feature_filter(matrix, groups, params.min_count, params.min_sample_fraction)
+    if not kept.any():
+        raise AnalysisInputError(
+            f"No gene has at least {params.min_count} reads in enough samples of either "
+            "group; lower min_count or min_sample_fraction.",
+            "min_count",
+        )
+    metadata = deseq_metadata(samples, params.covariates, comparison)
+    return PreparedData(
+        matrix.loc[kept], metadata, design_formula(len(params.covariates)), comparison, len(matrix)
+    )
+
+
+def deseq_metadata(
+    samples: pd.DataFrame, covariates: Sequence[str], comparison: Comparison
+) -> pd.DataFrame:
+    """Sample metadata with safe column names: covariate_1... then ``group``."""
+    compared = samples.loc[comparison.samples]
+    metadata = pd.DataFrame(index=pd.Index(comparison.samples, name="sample_id"))
+    for number, covariate in enumerate(covariates, start=1):
+        continuous = covariate in comparison.continuous_covariates
+        values = (
+            compared[covariate].astype(float) if continuous else column_as_text(compared, covariate)
+        )
+        metadata[f"covariate_{number}"] = values.to_numpy()
+    metadata[GROUP_FACTOR] = [EXPERIMENTAL] * len(comparison.experimental) + [CONTROL] * len(
+        comparison.control
+    )
+    return metadata
+
+
+def design_formula(covariate_count: int) -> str:
+    """``~ covariate_1 + ... + group``: the group last, as DESeq2's convention has it."""
+    terms = [f"covariate_{number}" for number in range(1, covariate_count + 1)]
+    return "~ " + " + ".join([*terms, GROUP_FACTOR])
+
+
+def fit_deseq2(prepared: PreparedData, alpha: float) -> DeseqFit:
+    """Run PyDESeq2 with R DESeq2's defaults and return its results table."""
+    from pydeseq2.dds import DeseqDataSet
+    from pydeseq2.ds import DeseqStats
+
+    inference = VectorisedInference(n_cpus=1)
+    # The work is many tiny matrix problems: multi-threaded BLAS only adds contention
+    # (several times slower on a busy machine), so BLAS gets one thread.
+    with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset = DeseqDataSet(
+            counts=prepared.counts.T,
+            metadata=prepared.metadata,
+            design=prepared.design,
+            refit_cooks=True,
+            quiet=True,
+            inference=inference,
+        )
+        dataset.deseq2()
+        stats = DeseqStats(
+            dataset,
+            contrast=[GROUP_FACTOR, EXPERIMENTAL, CONTROL],
+            alpha=alpha,
+            cooks_filter=True,
+            independent_filter=True,
+            quiet=True,
+            inference=inference,
+        )
+        stats.summary()
+    messages = tuple(
+        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning))
+    )
+    return DeseqFit(
+        results=stats.results_df.loc[:, ["baseMean", "log2FoldChange", "pvalue", "padj"]].copy(),
+        outliers_replaced=int(dataset.var["replaced"].sum()) if "replaced" in dataset.var else 0,
+        size_factor_method=size_factor_method(prepared.counts),
+        dispersion_trend="mean" if any("mean-based" in m for m in messages) else "parametric",
+        warnings=messages,
+    )
+
+
+def size_factor_method(counts: pd.DataFrame) -> str:
+    """PyDESeq2 falls back to iterative size factors when every gene has a zero."""
+    return "iterative" if bool((counts == 0).any(axis=1).all()) else "median-of-ratios"
+
+
+def run(
+    params: DifferentialExpressionParameters,
+    samples: pd.DataFrame,
+    counts: pd.DataFrame,
+    units: str,
+    progress: Progress = no_progress,
+) -> AnalysisResult:
+    """Differential expression, experimental over control: one results row per gene that
+    passes the feature filter, with untestable genes reported at P_Value = Adj_P_Value = 1."""
+    progress(0.02, "Checking samples and counts")
+    prepared = prepare(params, samples, counts, units)
+    progress(0.1, f"Fitting DESeq2 to {plural(len(prepared.counts), 'gene')}")
+    fit = fit_deseq2(prepared, params.alpha)
+    progress(0.95, "Writing results")
+    table = results_table(fit.results)
+    summary = summarise(params, prepared, fit)
+    return AnalysisResult(
+        table=table,
+        methods=methods_text(params, prepared, fit, summary, units),
+        display=display_settings(params),
+        summary=summary,
+    )
+
+
+def results_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The API's columns, NA p-values as 1, most significant genes first."""
+    table = pd.DataFrame(
+        {
+            "Gene_Symbol": results.index.astype(str),
+            "Average_Expression": results["baseMean"].to_numpy(dtype=float),
+            "Log2_Fold_Change": np.nan_to_num(
+                results["log2FoldChange"].to_numpy(dtype=float), nan=0.0, posinf=0.0, neginf=0.0
+            ),
+            "P_Value": results["pvalue"].fillna(1.0).to_numpy(dtype=float),
+            "Adj_P_Value": results["padj"].fillna(1.0).to_numpy(dtype=float),
+        }
+    )
+    table = table.sort_values(["Adj_P_Value", "P_Value", "Gene_Symbol"], kind="mergesort")
+    return clean_table(table, COLUMNS)
+
+
+def summarise(
+    params: DifferentialExpressionParameters, prepared: PreparedData, fit: DeseqFit
+) -> dict[str, Any]:
+    """Counts of genes and samples, for the methods text and the analysis page."""
+    results = fit.results
+    significant = results["padj"] < params.alpha
+    no_p_value = results["pvalue"].isna()
+    return {
+        "genes_in_matrix": prepared.genes_in_matrix,
+        "genes_tested": len(results),
+        "genes_filtered_out": prepared.genes_in_matrix - len(results),
+        "genes_significant": int(significant.sum()),
+        "genes_up": int((significant & (results["log2FoldChange"] > 0)).sum()),
+        "genes_down": int((significant & (results["log2FoldChange"] < 0)).sum()),
+        "genes_without_p_value": int(no_p_value.sum()),
+        INDEPENDENTLY_FILTERED: int((~no_p_value & results["padj"].isna()).sum()),
+        "genes_without_fold_change": int(results["log2FoldChange"].isna().sum()),
+        "outliers_replaced": fit.outliers_replaced,
+        "samples_experimental": len(prepared.comparison.experimental),
+        "samples_control": len(prepared.comparison.control),
+        "samples_excluded": prepared.comparison.excluded,
+        "warnings": list(fit.warnings),
+    }
+
+
+def display_settings(params: DifferentialExpressionParameters) -> dict[str, Any]:
+    """Volcano plot thresholds and group labels."""
+    return {
+        "fold_change_threshold": DISPLAY_FOLD_CHANGE_THRESHOLD,
+        "p_value_threshold": params.alpha,
+        "use_adjusted_p_value": True,
+        "experimental_label": ", ".join(params.experimental_values),
+        "control_label": ", ".join(params.control_values),
+    }
+
+
+def methods_text(
+    params: DifferentialExpressionParameters,
+    prepared: PreparedData,
+    fit: DeseqFit,
+    summary: dict[str, Any],
+    units: str,
+) -> str:
+    """One paragraph saying exactly what ran, for a methods section."""
+    return " ".join(
+        [
+            comparison_sentence(params, prepared.comparison),
+            counts_sentence(units),
+            filter_sentence(params, prepared, summary),
+            model_sentence(params, prepared.comparison, fit),
+            testing_sentence(params, summary),
+            reporting_sentence(summary),
+        ]
+    )
+
+
+def comparison_sentence(params: DifferentialExpressionParameters, comparison: Comparison) -> str:
+    """Which samples were compared, with which software."""
+    excluded = (
+        f"; the other {plural(comparison.excluded, 'sample')} were not used"
+        if comparison.excluded
+        else ""
+    )
+    return (
+        f"Differential expression was tested with PyDESeq2 {package_version('pydeseq2')}, a "
+        f"Python implementation of DESeq2 ({cited('numpy', 'pandas')}; Pluto computes "
+        "PyDESeq2's per-gene fits for all genes at once, with the same estimators), comparing "
+        f"{plural(len(comparison.experimental), 'sample')} with {params.group_column} = "
+        f"{' or '.join(params.experimental_values)} (experimental) against "
+        f"{plural(len(comparison.control), 'sample')} with {params.group_column} = "
+        f"{' or '.join(params.control_values)} (control){excluded}."
+    )
+
+
+def counts_sentence(units: str) -> str:
+    """What was done to the values before modelling."""
+    if units == "expected_counts":
+        return "Expected counts were rounded to the nearest whole number before modelling."
+    return "Raw read counts were modelled as given."
+
+
+def filter_sentence(
+    params: DifferentialExpressionParameters, prepared: PreparedData, summary: dict[str, Any]
+) -> str:
+    """The feature filter and how many genes it kept."""
+    comparison = prepared.comparison
+    needed = [
+        f"{samples_needed(len(group), params.min_sample_fraction)} of {len(group)} {name}"
+        for group, name in (
+            (comparison.experimental, "experimental"),
+            (comparison.control, "control"),
+        )
+    ]
+    return (
+        f"Genes were kept if they had at least {params.min_count} reads in at least "
+        f"{params.min_sample_fraction:.0%} of the samples of either group, rounded up "
+        f"({' or '.join(needed)} samples), and at least one read overall; "
+        f"{summary['genes_tested']:,} of {summary['genes_in_matrix']:,} genes were kept and "
+        f"tested on {plural(len(comparison.samples), 'sample')}."
+    )
+
+
+def model_sentence(
+    params: DifferentialExpressionParameters, comparison: Comparison, fit: DeseqFit
+) -> str:
+    """The design, normalisation and model fit."""
+    terms = [*params.covariates, params.group_column]
+    continuous = [c for c in params.covariates if c in comparison.continuous_covariates]
+    kinds = (
+        f" ({', '.join(continuous)} continuous, other covariates categorical)" if continuous else ""
+    )
+    replaced = (
+        f" Counts flagged as outliers by Cook's distance in groups of at least 7 samples were "
+        f"replaced and {plural(fit.outliers_replaced, 'gene')} refitted."
+        if fit.outliers_replaced
+        else ""
+    )
+    return (
+        f"The design was ~ {' + '.join(terms)}{kinds}, with the control group as reference. "
+        f"Size factors were estimated by the {fit.size_factor_method} method; gene-wise "
+        f"dispersions were shrunk towards a {fit.dispersion_trend} trend by empirical Bayes; "
+        "log2 fold changes (experimental over control) are maximum-likelihood estimates "
+        f"without shrinkage.{replaced}"
+    )
+
+
+def testing_sentence(params: DifferentialExpressionParameters, summary: dict[str, Any]) -> str:
+    """The test, the adjustment and how many genes were called."""
+    return (
+        "P-values come from the Wald test and were adjusted with the Benjamini-Hochberg "
+        "procedure after Cook's distance outlier filtering and independent filtering on the "
+        f"mean of normalised counts at alpha = {params.alpha:g}, as R DESeq2's results() does "
+        f"by default; {summary['genes_significant']:,} genes had an adjusted p-value below "
+        f"{params.alpha:g} ({summary['genes_up']:,} up, {summary['genes_down']:,} down)."
+    )
+
+
+def reporting_sentence(summary: dict[str, Any]) -> str:
+    """How genes without a p-value appear in the results, so none are silently dropped."""
+    return (
+        "Average_Expression is the DESeq2 base mean (the mean of normalised counts over the "
+        "samples used). Genes that DESeq2 leaves without a p-value (Cook's distance "
+        f"outliers: {summary['genes_without_p_value']:,}) or without an adjusted p-value "
+        f"(removed by independent filtering: {summary[INDEPENDENTLY_FILTERED]:,}) "
+        "are reported with P_Value and Adj_P_Value of 1."
+    )

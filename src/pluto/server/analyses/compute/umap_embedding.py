@@ -1,0 +1,161 @@
+"""UMAP embedding of the samples, computed on their principal components.
+
+The values are those of the principal components analysis (log-scale values of the
+``top_genes`` most variable genes, centred); up to 50 principal components feed UMAP
+with a fixed random state, so the same data always gives the same picture.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pluto.server.analyses.compute import parameters as read
+from pluto.server.analyses.compute.inputs import (
+    AnalysisResult,
+    Progress,
+    check_sample_table,
+    clean_table,
+    group_labels,
+    no_progress,
+    plural,
+    require_column,
+    require_samples,
+)
+from pluto.server.analyses.compute.principal_components import (
+    MAX_TOP_GENES,
+    LogExpression,
+    component_scores,
+    log_expression,
+    possible_components,
+)
+from pluto.server.analyses.compute.versions import cited
+
+COLUMNS = ("Sample_ID", "UMAP1", "UMAP2", "group_id", "group_name")
+KNOWN_PARAMETERS = ("group_column", "top_genes", "n_neighbors", "min_dist")
+MAX_COMPONENTS = 50
+RANDOM_STATE = 0
+# UMAP's spectral layout needs more points than embedding dimensions + 1.
+MIN_SAMPLES = 4
+
+
+@dataclass(frozen=True)
+class UmapParameters:
+    """Colouring column, genes used, and UMAP's neighbourhood size and minimum distance."""
+
+    group_column: str | None = None
+    top_genes: int = 500
+    n_neighbors: int = 15
+    min_dist: float = 0.1
+
+
+def parse_parameters(raw: read.RawParameters) -> UmapParameters:
+    """Typed parameters from the raw JSON object, naming any field that is wrong."""
+    read.reject_unknown(raw, KNOWN_PARAMETERS)
+    return UmapParameters(
+        group_column=read.optional_text(raw, "group_column"),
+        top_genes=read.integer(raw, "top_genes", 500, 2, MAX_TOP_GENES),
+        n_neighbors=read.integer(raw, "n_neighbors", 15, 2, 200),
+        min_dist=read.fraction(raw, "min_dist", 0.1, allow_zero=True, allow_one=True),
+    )
+
+
+def check_inputs(params: UmapParameters, samples: pd.DataFrame, units: str) -> None:
+    """Refuse an unknown group column or fewer samples than UMAP can lay out."""
+    check_sample_table(samples)
+    if params.group_column is not None:
+        require_column(samples, params.group_column, "group_column")
+    require_samples(list(samples.index), MIN_SAMPLES, "The experiment", "samples")
+
+
+def embed(components: np.ndarray, n_neighbors: int, min_dist: float) -> np.ndarray:
+    """Two UMAP coordinates per sample, reproducible through the fixed random state."""
+    import umap
+
+    with warnings.catch_warnings():
+        # A fixed random state means one thread, which UMAP warns about every time.
+        warnings.filterwarnings("ignore", message=".*overridden to 1 by setting random_state.*")
+        reducer = umap.UMAP(
+            n_neighbors=n_neighbors, min_dist=min_dist, n_components=2, random_state=RANDOM_STATE
+        )
+        return np.asarray(reducer.fit_transform(components), dtype=float)
+
+
+def run(
+    params: UmapParameters,
+    samples: pd.DataFrame,
+    counts: pd.DataFrame,
+    units: str,
+    progress: Progress = no_progress,
+) -> AnalysisResult:
+    """UMAP of all samples: one row per sample with UMAP1, UMAP2 and its group."""
+    progress(0.05, "Checking samples and counts")
+    check_inputs(params, samples, units)
+    sample_ids = [str(s) for s in samples.index]
+    expression = log_expression(counts, sample_ids, units, params.top_genes)
+    progress(0.3, "Computing principal components")
+    component_count = min(possible_components(expression.values), MAX_COMPONENTS)
+    components, _ = component_scores(expression.values, component_count)
+    neighbours = min(params.n_neighbors, len(sample_ids) - 1)
+    progress(0.5, "Computing the UMAP embedding")
+    coordinates = embed(components, neighbours, params.min_dist)
+    table = results_table(sample_ids, coordinates, *group_labels(samples, params.group_column))
+    return AnalysisResult(
+        table=table,
+        methods=methods_text(params, expression, component_count, neighbours),
+        display={"x_column": "UMAP1", "y_column": "UMAP2", "color_by": params.group_column},
+        summary=summary(expression, component_count, neighbours),
+    )
+
+
+def results_table(
+    sample_ids: list[str], coordinates: np.ndarray, group_ids: list[int], group_names: list[str]
+) -> pd.DataFrame:
+    """Sample_ID, UMAP1, UMAP2, group_id, group_name."""
+    table = pd.DataFrame(
+        {
+            "Sample_ID": sample_ids,
+            "UMAP1": coordinates[:, 0],
+            "UMAP2": coordinates[:, 1],
+            "group_id": np.asarray(group_ids, dtype=np.int64),
+            "group_name": group_names,
+        }
+    )
+    return clean_table(table, COLUMNS)
+
+
+def summary(expression: LogExpression, component_count: int, neighbours: int) -> dict[str, Any]:
+    """Numbers of samples, genes and components used."""
+    return {
+        "samples": expression.values.shape[1],
+        "genes_in_matrix": expression.genes_in_matrix,
+        "genes_used": expression.values.shape[0],
+        "principal_components_used": component_count,
+        "n_neighbors_used": neighbours,
+    }
+
+
+def methods_text(
+    params: UmapParameters, expression: LogExpression, component_count: int, neighbours: int
+) -> str:
+    """One paragraph saying exactly what ran."""
+    clamped = (
+        f" n_neighbors was lowered from {params.n_neighbors} to {neighbours}, the number of "
+        "samples minus one."
+        if neighbours != params.n_neighbors
+        else ""
+    )
+    return (
+        f"UMAP was run with umap-learn ({cited('umap-learn', 'scikit-learn', 'numpy', 'pandas')}) "
+        f"on {plural(expression.values.shape[1], 'sample')}. Values were transformed to "
+        f"{expression.transform}; the {plural(expression.values.shape[0], 'gene')} with the "
+        f"highest variance (top_genes = {params.top_genes}, out of "
+        f"{expression.genes_in_matrix:,} in the matrix) were centred and reduced to their first "
+        f"{plural(component_count, 'principal component')}, which UMAP embedded in two "
+        f"dimensions with n_neighbors = {neighbours}, min_dist = {params.min_dist:g}, "
+        f"Euclidean distance and random_state = {RANDOM_STATE}.{clamped}"
+    )

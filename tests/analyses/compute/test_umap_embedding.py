@@ -1,0 +1,77 @@
+"""UMAP: reproducible coordinates, clamped neighbourhoods, table shape and refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from pluto.server.analyses.compute import AnalysisInputError
+from pluto.server.analyses.compute import umap_embedding as umap
+from pluto.server.analyses.compute.versions import package_version
+from tests.analyses.compute.synthetic import Experiment, experiment
+
+
+@pytest.fixture(scope="module")
+def data() -> Experiment:
+    return experiment(genes=200, per_group=5)
+
+
+@pytest.fixture(scope="module")
+def result(data: Experiment) -> umap.AnalysisResult:
+    return umap.run(
+        umap.parse_parameters({"group_column": "condition"}),
+        data.samples,
+        data.counts,
+        "raw_counts",
+    )
+
+
+def test_table_has_the_api_columns_and_no_nulls(
+    data: Experiment, result: umap.AnalysisResult
+) -> None:
+    assert list(result.table.columns) == list(umap.COLUMNS)
+    assert list(result.table["Sample_ID"]) == list(data.samples.index)
+    assert not result.table.isna().any().any()
+    assert result.table["group_id"].tolist() == [1] * 5 + [2] * 5
+
+
+def test_same_inputs_give_the_same_coordinates(
+    data: Experiment, result: umap.AnalysisResult
+) -> None:
+    again = umap.run(
+        umap.parse_parameters({"group_column": "condition"}),
+        data.samples,
+        data.counts,
+        "raw_counts",
+    )
+    pd.testing.assert_frame_equal(result.table, again.table)
+
+
+def test_n_neighbors_is_clamped_and_the_methods_say_so(result: umap.AnalysisResult) -> None:
+    assert result.summary["n_neighbors_used"] == 9
+    assert "n_neighbors was lowered from 15 to 9" in result.methods
+    assert f"umap-learn {package_version('umap-learn')}" in result.methods
+    assert "random_state = 0" in result.methods
+    assert "first 9 principal components" in result.methods
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"n_neighbors": 1}, "n_neighbors"),
+        ({"min_dist": 2}, "min_dist"),
+        ({"top_genes": 0}, "top_genes"),
+    ],
+)
+def test_parse_parameters_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
+    with pytest.raises(AnalysisInputError) as caught:
+        umap.parse_parameters(raw)
+    assert caught.value.field == field
+
+
+def test_too_few_samples_are_refused(data: Experiment) -> None:
+    with pytest.raises(AnalysisInputError) as caught:
+        umap.check_inputs(umap.parse_parameters({}), data.samples.iloc[:3], "raw_counts")
+    assert caught.value.field == "samples"
