@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv setup serve test test-sqlite test-postgres lint fmt bench validate clean
+.PHONY: venv setup serve test system-deps test-sqlite test-postgres lint fmt bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,12 +23,16 @@ setup: venv
 serve: setup
 	$(BIN)/pluto serve --host $(HOST) --port $(PORT)
 
-test: lint test-sqlite test-postgres
+test: lint system-deps test-sqlite test-postgres
 
-test-sqlite: venv
+# R (with DESeq2, httr, jsonlite, rjson) for the R client's tests and the DESeq2 check.
+system-deps:
+	scripts/install-r
+
+test-sqlite: venv system-deps
 	$(BIN)/pytest
 
-test-postgres: venv
+test-postgres: venv system-deps
 	scripts/with-postgres $(BIN)/pytest
 
 lint: venv

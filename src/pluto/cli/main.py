@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pluto import __version__
+from pluto.cli.client_commands import register_client_commands
 from pluto.cli.server_commands import register_server_commands
 
 
@@ -20,8 +21,13 @@ def cli() -> None:
 
 
 register_server_commands(cli)
+register_client_commands(cli)
 
 
 def main() -> None:
     """Entry point of the ``pluto`` script."""
     cli(prog_name="pluto")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""Server-side commands: ``serve``, ``migrate``, ``demo``, ``user …``, ``token …``."""
+"""Server-side commands: ``serve``, ``worker``, ``migrate``, ``demo``, ``user …``, ``token …``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from pluto.cli.accounts_commands import token, user
 from pluto.cli.django_setup import migrate, setup_django
 from pluto.cli.files_commands import cleanup_command, start_periodic_cleanup
+from pluto.cli.worker_commands import start_worker_process, worker_command
 
 
 @click.command("migrate")
@@ -71,7 +72,10 @@ def print_welcome(host: str, port: int) -> None:
     help="Web worker processes (default: two per core, at most four).",
 )
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
-def serve_command(host: str, port: int, workers: int | None, no_migrate: bool) -> None:
+@click.option("--no-worker", is_flag=True, help="Do not start an analysis worker beside it.")
+def serve_command(
+    host: str, port: int, workers: int | None, no_migrate: bool, no_worker: bool
+) -> None:
     """Run the web server and the API.
 
     \b
@@ -85,6 +89,8 @@ def serve_command(host: str, port: int, workers: int | None, no_migrate: bool) -
 
     print_welcome(host, port)
     start_periodic_cleanup()
+    if not no_worker:
+        start_worker_process()
     uvicorn.run(
         "pluto.server.asgi:application",
         host=host,
@@ -98,5 +104,6 @@ def serve_command(host: str, port: int, workers: int | None, no_migrate: bool) -
 
 def register_server_commands(group: click.Group) -> None:
     """Add the server-side commands to the ``pluto`` group."""
-    for command in (serve_command, migrate_command, demo_command, user, token, cleanup_command):
+    commands = (serve_command, migrate_command, demo_command, worker_command, user, token)
+    for command in (*commands, cleanup_command):
         group.add_command(command)

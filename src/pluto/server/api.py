@@ -15,6 +15,7 @@ from pluto import __version__
 from pluto.server.accounts.api import router as accounts_router
 from pluto.server.accounts.auth import api_user
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
+from pluto.server.analyses.api import router as analyses_router
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
 from pluto.server.tables.api import router as tables_router
@@ -83,6 +84,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", lab_router)
     api.add_router("/", tables_router)
     api.add_router("/", files_router)
+    api.add_router("/", analyses_router)
     return api
 
 

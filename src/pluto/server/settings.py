@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "pluto.server.lab",
     "pluto.server.tables",
     "pluto.server.files",
+    "pluto.server.analyses",
     "pluto.server.web",
 ]
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from pluto.server.accounts.models import User
+from pluto.server.analyses.demo import run_demo_analyses
 from pluto.server.config import write_private
 from pluto.server.lab import services
 from pluto.server.lab.demo_upload import attach_demo_protocol, upload_demo_tables
@@ -90,7 +90,6 @@ def demo_experiment(user: User, project: Project) -> Experiment:
     return services.create_experiment(user, data, pluto_id=DEMO_EXPERIMENT_ID)
 
 
-@transaction.atomic
 def ensure_demo() -> DemoInfo:
     """Create whatever part of the demo is missing, and say what there is."""
     password = demo_password()
@@ -99,4 +98,5 @@ def ensure_demo() -> DemoInfo:
     experiment = demo_experiment(user, project)
     upload_demo_tables(user, experiment)
     attach_demo_protocol(user, experiment)
+    run_demo_analyses(user, experiment)
     return DemoInfo(user=user, password=password, project=project, experiment=experiment)

@@ -1,0 +1,412 @@
+# Pluto's R client: read an experiment's sample data, assay data and results into data frames.
+#
+# Load it straight from your Pluto server:
+#
+#   source(url("__PLUTO_SERVER_URL__/sdk/pluto.R"))
+#   # or: devtools::source_url("__PLUTO_SERVER_URL__/sdk/pluto.R")
+#   Sys.setenv(PLUTO_API_TOKEN = "<your-api-token>")
+#   sample_data <- pluto_read("PLX140206", "sample")
+#
+# It needs the R packages httr, jsonlite and rjson (on Debian and Ubuntu:
+# apt-get install r-cran-httr r-cran-jsonlite r-cran-rjson).
+#
+# Settings, read from the environment on every call:
+#   PLUTO_API_TOKEN  your API token (Account page -> "+ API token"); required.
+#   PLUTO_API_URL    the server; default __PLUTO_SERVER_URL__, the server this file came from.
+
+# The server this file was served by; the server writes its own URL here.
+pluto_served_by <- "__PLUTO_SERVER_URL__"
+# Used when the file is read from a copy that no server filled in.
+pluto_fallback_url <- "http://127.0.0.1:8000"
+# Rows per request, as in Pluto's own R package.
+pluto_page_size <- 10000
+pluto_client_version <- "0.1.0"
+
+pluto_check_packages <- function() {
+  missing <- Filter(
+    function(package) !requireNamespace(package, quietly = TRUE),
+    c("httr", "jsonlite", "rjson")
+  )
+  if (length(missing) > 0) {
+    stop(
+      "Pluto's R client needs the R package(s) ", paste(missing, collapse = ", "), ". ",
+      "Install them with install.packages(c(", paste0('"', missing, '"', collapse = ", "), ")) ",
+      "or, on Debian and Ubuntu, apt-get install ",
+      paste0("r-cran-", missing, collapse = " "), ".",
+      call. = FALSE
+    )
+  }
+  invisible(TRUE)
+}
+pluto_check_packages()
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------------
+
+pluto_server_url <- function() {
+  url <- Sys.getenv("PLUTO_API_URL", unset = "")
+  if (!nzchar(url)) {
+    url <- pluto_served_by
+  }
+  if (!grepl("^https?://", url)) {
+    url <- pluto_fallback_url
+  }
+  sub("/+$", "", url)
+}
+
+pluto_token_help <- function() {
+  paste0(
+    "Create a token on the Account page of ", pluto_server_url(), "/account/ ",
+    "(click \"+ API token\"), or ask your administrator to run ",
+    "`pluto token create --user YOUR_EMAIL --name laptop`; then ",
+    "Sys.setenv(PLUTO_API_TOKEN = \"<your-api-token>\") or put PLUTO_API_TOKEN=... ",
+    "in your ~/.Renviron."
+  )
+}
+
+# The token from PLUTO_API_TOKEN, checked before any request is sent: a Pluto key is exactly
+# 40 ASCII letters and digits, so anything else is a copy-and-paste slip, never worth a call.
+pluto_api_token <- function() {
+  token <- Sys.getenv("PLUTO_API_TOKEN", unset = "")
+  if (!nzchar(token)) {
+    stop("PLUTO_API_TOKEN is not set. ", pluto_token_help(), call. = FALSE)
+  }
+  if (!grepl("^[A-Za-z0-9]{40}$", token, perl = TRUE)) {
+    stop(
+      "PLUTO_API_TOKEN does not look like a Pluto API token: a token is exactly 40 letters ",
+      "and digits, with no spaces or quotes (this one has ", nchar(token, type = "bytes"),
+      " characters). Copy it again, or create a new one. ", pluto_token_help(),
+      call. = FALSE
+    )
+  }
+  token
+}
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+# ---------------------------------------------------------------------------------------------
+
+pluto_path_part <- function(id, what) {
+  if (!is.character(id) || length(id) != 1 || is.na(id) || !nzchar(id)) {
+    stop(what, " must be a single id such as \"PLX140206\".", call. = FALSE)
+  }
+  utils::URLencode(id, reserved = TRUE)
+}
+
+pluto_format_count <- function(n) {
+  formatC(n, format = "d", big.mark = "")
+}
+
+# A readable error from an API answer's JSON body: {"code", "message", "details"}.
+pluto_stop_for_status <- function(response, url) {
+  status <- httr::status_code(response)
+  if (status < 400) {
+    return(invisible(response))
+  }
+  text <- httr::content(response, as = "text", encoding = "UTF-8")
+  body <- tryCatch(rjson::fromJSON(text), error = function(e) NULL)
+  if (is.list(body) && !is.null(body$message)) {
+    code <- if (is.null(body$code)) "error" else body$code
+    details <- ""
+    if (length(body$details) > 0) {
+      details <- paste0(" Details: ", rjson::toJSON(body$details))
+    }
+    stop(
+      "Pluto API error ", status, " (", code, "): ", body$message, details,
+      call. = FALSE
+    )
+  }
+  stop(
+    "Pluto API error ", status, " from ", url, ": ", substr(text, 1, 200),
+    call. = FALSE
+  )
+}
+
+pluto_get <- function(path, query = list()) {
+  token <- pluto_api_token()
+  url <- paste0(pluto_server_url(), "/lab/", path)
+  response <- tryCatch(
+    httr::GET(
+      url,
+      query = if (length(query) > 0) query else NULL,
+      httr::add_headers(Authorization = paste("Token", token)),
+      httr::user_agent(paste0("pluto-r/", pluto_client_version)),
+      httr::timeout(300)
+    ),
+    error = function(e) {
+      stop(
+        "Could not reach the Pluto server at ", pluto_server_url(), ": ", conditionMessage(e),
+        " (is PLUTO_API_URL right?)",
+        call. = FALSE
+      )
+    }
+  )
+  pluto_stop_for_status(response, url)
+  httr::content(response, as = "text", encoding = "UTF-8")
+}
+
+# An object answer (project, experiment, download link) as plain nested lists.
+pluto_get_object <- function(path, query = list()) {
+  rjson::fromJSON(pluto_get(path, query))
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+
+# The path of a table, without its last part: "experiments/<id>/sample-data/",
+# "experiments/<id>/assay-data/" or "experiments/<id>/plots/<plot>/".
+pluto_table_base <- function(experiment_id, data_type, plot_id) {
+  experiment <- pluto_path_part(experiment_id, "experiment_id")
+  if (!is.character(data_type) || length(data_type) != 1 ||
+    !(data_type %in% c("sample", "assay", "results"))) {
+    stop("data_type must be \"sample\", \"assay\" or \"results\".", call. = FALSE)
+  }
+  if (data_type == "results") {
+    if (is.null(plot_id)) {
+      stop(
+        "Reading results needs plot_id: the id of the plot whose results to read ",
+        "(shown in the plot's Methods, or listed at lab/experiments/", experiment_id,
+        "/plots/).",
+        call. = FALSE
+      )
+    }
+    plot <- pluto_path_part(plot_id, "plot_id")
+    return(paste0("experiments/", experiment, "/plots/", plot, "/"))
+  }
+  paste0("experiments/", experiment, "/", data_type, "-data/")
+}
+
+pluto_table_noun <- function(data_type) {
+  switch(data_type,
+    sample = "sample data",
+    assay = "assay data",
+    results = "results"
+  )
+}
+
+# One column of a column-major page as a vector (JSON null -> NA). jsonlite has already made
+# plain values atomic; a column of nested values stays a list column, as in row pages.
+pluto_column_vector <- function(values) {
+  if (length(values) == 0) {
+    return(logical(0))
+  }
+  if (is.list(values)) {
+    values[vapply(values, is.null, TRUE)] <- NA
+    return(I(values))
+  }
+  values
+}
+
+# A data frame from an answer's columns, keeping the header names exactly.
+pluto_frame_from_columns <- function(columns, headers) {
+  names(columns) <- headers
+  frame <- data.frame(columns, check.names = FALSE, stringsAsFactors = FALSE)
+  names(frame) <- headers
+  frame
+}
+
+pluto_empty_frame <- function(headers) {
+  columns <- lapply(headers, function(h) logical(0))
+  pluto_frame_from_columns(columns, headers)
+}
+
+# One page of a table as a data frame with the columns in header order. Items are either row
+# objects keyed by header, or (for volcano_plot_v2 results) whole columns: items[[i]] is
+# the column headers[i].
+pluto_page_frame <- function(page) {
+  headers <- as.character(unlist(page$headers))
+  items <- page$items
+  if (is.data.frame(items)) {
+    for (header in setdiff(headers, names(items))) {
+      items[[header]] <- rep(NA, nrow(items))
+    }
+    frame <- items[, headers, drop = FALSE]
+    rownames(frame) <- NULL
+    return(frame)
+  }
+  if (length(items) == 0) {
+    return(pluto_empty_frame(headers))
+  }
+  if (length(items) != length(headers)) {
+    stop(
+      "The server sent a table page with ", length(headers), " headers but ",
+      length(items), " columns.",
+      call. = FALSE
+    )
+  }
+  lengths <- vapply(items, length, 0L)
+  if (length(unique(lengths)) != 1) {
+    stop(
+      "The server sent a table page whose columns have different lengths (",
+      paste(unique(lengths), collapse = ", "), ").",
+      call. = FALSE
+    )
+  }
+  pluto_frame_from_columns(lapply(items, pluto_column_vector), headers)
+}
+
+pluto_table_page <- function(path, offset, limit) {
+  query <- list(limit = pluto_format_count(limit), offset = pluto_format_count(offset))
+  text <- pluto_get(path, query)
+  page <- jsonlite::fromJSON(text, simplifyVector = TRUE, simplifyMatrix = FALSE)
+  frame <- pluto_page_frame(page)
+  count <- if (is.null(page$count)) nrow(frame) else page$count
+  list(frame = frame, count = count)
+}
+
+pluto_check_limit <- function(limit) {
+  if (is.null(limit)) {
+    return(Inf)
+  }
+  if (!is.numeric(limit) || length(limit) != 1 || is.na(limit) || limit < 1 ||
+    limit != floor(limit)) {
+    stop("limit must be a whole number of rows, 1 or more (or NULL for all rows).", call. = FALSE)
+  }
+  limit
+}
+
+pluto_bind_pages <- function(frames) {
+  frame <- if (length(frames) == 1) frames[[1]] else do.call(rbind, frames)
+  rownames(frame) <- NULL
+  frame
+}
+
+pluto_report_rows <- function(fetched, count, noun) {
+  if (fetched >= count) {
+    message("All ", pluto_format_count(count), " rows of the ", noun, " were fetched.")
+  } else {
+    message(
+      "Fetched ", pluto_format_count(fetched), " of the ", pluto_format_count(count),
+      " rows of the ", noun, " because of the \"limit\" parameter; ",
+      "raise or remove it to get them all."
+    )
+  }
+}
+
+#' Read an experiment's sample data, assay data or a plot's results
+#'
+#' Pages through the table 10,000 rows at a time and binds the pages together.
+#'
+#' @param experiment_id The experiment, such as "PLX140206".
+#' @param data_type "sample" (one row per sample), "assay" (one row per gene, one column
+#'   per sample) or "results" (a plot's results table; needs plot_id).
+#' @param plot_id The plot whose results to read, for data_type = "results".
+#' @param limit At most this many rows (default: all of them).
+#' @return A data.frame with the table's columns in order: numbers stay numeric, ids stay
+#'   character, missing values are NA.
+#' @examples
+#' sample_data <- pluto_read("PLX140206", "sample")
+#' results <- pluto_read("PLX140206", "results",
+#'                       plot_id = "386b3bbf-fc86-4071-88c2-6340634cdc62")
+pluto_read <- function(experiment_id, data_type, plot_id = NULL, limit = NULL) {
+  base <- pluto_table_base(experiment_id, data_type, plot_id)
+  path <- paste0(base, if (data_type == "results") "data/" else "")
+  noun <- pluto_table_noun(data_type)
+  cap <- pluto_check_limit(limit)
+
+  first <- pluto_table_page(path, 0, min(pluto_page_size, cap))
+  wanted <- min(first$count, cap)
+  frames <- list(first$frame)
+  fetched <- nrow(first$frame)
+  if (fetched < wanted) {
+    message(
+      "Paginating API calls to retrieve all ", pluto_format_count(wanted), " rows in the ",
+      noun, " in batches of ", pluto_format_count(pluto_page_size), " rows..."
+    )
+  }
+  # Offsets are 0-based row numbers: the second page starts at row 10000.
+  while (fetched < wanted) {
+    page <- pluto_table_page(path, fetched, min(pluto_page_size, wanted - fetched))
+    rows <- nrow(page$frame)
+    if (rows == 0) {
+      break # the table shrank while it was being read; return what there is
+    }
+    frames[[length(frames) + 1]] <- page$frame
+    fetched <- fetched + rows
+  }
+  pluto_report_rows(fetched, first$count, noun)
+  pluto_bind_pages(frames)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Objects and downloads
+# ---------------------------------------------------------------------------------------------
+
+#' Get a project
+#'
+#' @param project_id The project, such as "PLXP00286" (or its UUID).
+#' @return The project as a list (name, description, owner, experiments_count, ...).
+#' @examples
+#' project <- pluto_get_project("PLXP00286")
+#' project$name
+pluto_get_project <- function(project_id) {
+  pluto_get_object(paste0("projects/", pluto_path_part(project_id, "project_id"), "/"))
+}
+
+#' Get an experiment
+#'
+#' @param experiment_id The experiment, such as "PLX140206" (or its UUID).
+#' @return The experiment as a list (name, project, organism, type, status, ...).
+#' @examples
+#' experiment <- pluto_get_experiment("PLX140206")
+#' experiment$type$display_name
+pluto_get_experiment <- function(experiment_id) {
+  pluto_get_object(paste0("experiments/", pluto_path_part(experiment_id, "experiment_id"), "/"))
+}
+
+#' Download a table as a CSV file
+#'
+#' Asks the server for a signed download link and saves the file it points to.
+#'
+#' @param experiment_id The experiment, such as "PLX140206".
+#' @param data_type "sample", "assay" or "results" (results need plot_id).
+#' @param plot_id The plot whose results to download, for data_type = "results".
+#' @param dest Where to save the file (default: the server's file name, in the working
+#'   directory).
+#' @return The path of the saved file.
+#' @examples
+#' path <- pluto_download("PLX140206", "assay")
+#' counts <- read.csv(path, check.names = FALSE)
+pluto_download <- function(experiment_id, data_type, plot_id = NULL, dest = NULL) {
+  base <- pluto_table_base(experiment_id, data_type, plot_id)
+  path <- paste0(base, "download/")
+  query <- if (is.null(dest)) list() else list(filename = basename(dest))
+  link <- pluto_get_object(path, query)
+  if (is.null(link$url)) {
+    stop("There is nothing to download yet: the plot has no results table.", call. = FALSE)
+  }
+  if (is.null(dest)) {
+    name <- link$filename
+    if (is.null(name)) {
+      name <- paste0(experiment_id, "_", data_type, ".csv")
+    }
+    dest <- file.path(getwd(), basename(name))
+  }
+  # The link is signed and needs no token; leaving the token out keeps it off any other host.
+  response <- httr::GET(link$url, httr::write_disk(dest, overwrite = TRUE), httr::timeout(600))
+  if (httr::status_code(response) >= 400) {
+    unlink(dest)
+    stop("Downloading ", link$url, " failed with HTTP ", httr::status_code(response), ".",
+      call. = FALSE
+    )
+  }
+  message("Saved the ", pluto_table_noun(data_type), " of ", experiment_id, " to ", dest, ".")
+  dest
+}
+
+# source(url(...)) reads this file but never destroys the url() connection, so R would warn
+# "closing unused connection" at some later garbage collection. source() has read every line
+# before it runs any, so the connection can be closed here.
+pluto_close_source_connection <- function() {
+  connections <- showConnections(all = TRUE)
+  for (number in rownames(connections)) {
+    if (as.integer(number) > 2 &&
+      grepl("/sdk/pluto\\.R/?$", connections[number, "description"])) {
+      close(getConnection(as.integer(number)))
+    }
+  }
+  invisible(NULL)
+}
+pluto_close_source_connection()

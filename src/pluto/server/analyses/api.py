@@ -1,0 +1,153 @@
+"""JSON endpoints for analyses, plots, displays, external plots and gene set collections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+
+from pluto.server.analyses import collections, images, plots, services
+from pluto.server.analyses.schemas import analysis_json, display_json, plot_json
+from pluto.server.analyses.tables import plot_data_response, plot_download_url
+from pluto.server.http import json_body
+from pluto.server.lab.services import find_experiment
+from pluto.server.pagination import page_of, page_request
+
+router = Router(tags=["analyses and plots"])
+EXP = "/experiments/{experiment_id}"
+
+
+class PageParams(Schema):
+    limit: str | None = None
+    offset: str | None = None
+
+
+@router.post(f"{EXP}/analyses/", response={202: dict})
+def create_analysis(request: HttpRequest, experiment_id: str) -> tuple[int, dict[str, Any]]:
+    experiment, role = find_experiment(request.auth, experiment_id)
+    analysis = services.create_analysis(request.auth, experiment, role, json_body(request))
+    return 202, analysis_json(services.find_analysis(experiment, str(analysis.uuid)))
+
+
+@router.get(f"{EXP}/analyses/", response=dict)
+def list_analyses(
+    request: HttpRequest, experiment_id: str, params: Query[PageParams]
+) -> dict[str, Any]:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    count, rows = page_of(services.analyses_of(experiment), page_request(params.model_dump()))
+    return {"count": count, "items": [analysis_json(a) for a in rows]}
+
+
+@router.get(f"{EXP}/analyses/{{analysis_id}}/", response=dict)
+def get_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> dict[str, Any]:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    return analysis_json(services.find_analysis(experiment, analysis_id))
+
+
+@router.post(f"{EXP}/analyses/{{analysis_id}}/cancel/", response=dict)
+def cancel_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> dict[str, Any]:
+    experiment, role = find_experiment(request.auth, experiment_id)
+    analysis = services.cancel(services.find_analysis(experiment, analysis_id), role)
+    return analysis_json(services.find_analysis(experiment, str(analysis.uuid)))
+
+
+@router.post(f"{EXP}/analyses/{{analysis_id}}/rerun/", response={202: dict})
+def rerun_analysis(
+    request: HttpRequest, experiment_id: str, analysis_id: str
+) -> tuple[int, dict[str, Any]]:
+    experiment, role = find_experiment(request.auth, experiment_id)
+    original = services.find_analysis(experiment, analysis_id)
+    analysis = services.rerun(request.auth, original, role, json_body(request))
+    return 202, analysis_json(services.find_analysis(experiment, str(analysis.uuid)))
+
+
+@router.get(f"{EXP}/plots/", response=dict)
+def list_plots(
+    request: HttpRequest, experiment_id: str, params: Query[PageParams]
+) -> dict[str, Any]:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    count, rows = page_of(plots.plots_of(experiment), page_request(params.model_dump()))
+    return {"count": count, "items": [plot_json(p, plots.main_display(p)) for p in rows]}
+
+
+@router.get(f"{EXP}/plots/{{plot_id}}/", response=dict)
+def get_plot(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    plot = plots.find_plot(experiment, plot_id)
+    return plot_json(plot, plots.main_display(plot))
+
+
+@router.get(f"{EXP}/plots/{{plot_id}}/data/")
+def get_plot_data(request: HttpRequest, experiment_id: str, plot_id: str) -> HttpResponse:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    return plot_data_response(request, plots.find_plot(experiment, plot_id))
+
+
+@router.get(f"{EXP}/plots/{{plot_id}}/download/", response=dict)
+def download_plot_data(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    return {"url": plot_download_url(request, plots.find_plot(experiment, plot_id))}
+
+
+@router.get(f"{EXP}/plots/{{plot_id}}/displays/", response=dict)
+def list_displays(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    displays = list(plots.find_plot(experiment, plot_id).displays.all())
+    return {"count": len(displays), "items": [display_json(d) for d in displays]}
+
+
+@router.put(f"{EXP}/plots/{{plot_id}}/displays/{{display_id}}/", response=dict)
+def update_display(
+    request: HttpRequest, experiment_id: str, plot_id: str, display_id: str
+) -> dict[str, Any]:
+    experiment, role = find_experiment(request.auth, experiment_id)
+    display = plots.find_display(plots.find_plot(experiment, plot_id), display_id)
+    return display_json(plots.update_display(display, role, json_body(request)))
+
+
+@router.get(f"{EXP}/plots/{{plot_id}}/figure/", response=dict)
+def get_figure(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    return plots.figure_of(plots.find_plot(experiment, plot_id))
+
+
+@router.get(f"{EXP}/plots/{{plot_id}}/image.{{image_format}}/")
+def get_image(
+    request: HttpRequest, experiment_id: str, plot_id: str, image_format: str
+) -> HttpResponse:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    fmt = plots.image_format(image_format)
+    figure = plots.figure_of(plots.find_plot(experiment, plot_id))
+    response = HttpResponse(images.render(figure, fmt), content_type=images.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="plot-{plot_id}.{fmt}"'
+    return response
+
+
+@router.post(f"{EXP}/external/plots/", response={201: dict})
+def create_external_plot(request: HttpRequest, experiment_id: str) -> tuple[int, dict[str, Any]]:
+    experiment, role = find_experiment(request.auth, experiment_id)
+    plot = plots.save_external_plot(request.auth, experiment, role, json_body(request), None)
+    plot = plots.find_plot(experiment, str(plot.uuid))
+    return 201, plot_json(plot, plots.main_display(plot))
+
+
+@router.put(f"{EXP}/external/plots/{{plot_id}}/", response=dict)
+def update_external_plot(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
+    experiment, role = find_experiment(request.auth, experiment_id)
+    existing = plots.find_external_plot(experiment, plot_id)
+    plots.save_external_plot(request.auth, experiment, role, json_body(request), existing)
+    plot = plots.find_plot(experiment, plot_id)
+    return plot_json(plot, plots.main_display(plot))
+
+
+@router.get("/gene-set-collections/", response=dict)
+def list_collections(request: HttpRequest) -> dict[str, Any]:
+    items = [collections.collection_json(c) for c in collections.all_collections()]
+    return {"count": len(items), "items": items}
+
+
+@router.post("/gene-set-collections/", response={201: dict})
+def upload_collection(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    collection = collections.create_from_request(request.auth, request)
+    return 201, collections.collection_json(collection)

@@ -1,0 +1,45 @@
+"""Entry point of the child process that runs one analysis: ``python -m … <pk> <worker id>``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+
+# Exit status of a child that stopped because its worker is gone.
+ORPHANED = 3
+
+
+def die_with_worker(interval: float = 0.5) -> None:
+    """End this process soon after the worker that started it dies.
+
+    The child runs in a session of its own (so a cancel can kill it and whatever it
+    started), which means a killed worker does not take it along. Left running, it would
+    compute for a job the queue is about to hand to another worker.
+    """
+    worker = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == worker:
+            time.sleep(interval)
+        os._exit(ORPHANED)
+
+    threading.Thread(target=watch, name="worker-watch", daemon=True).start()
+
+
+def main(argv: list[str]) -> int:
+    """Set up Django, run the analysis, and exit 0 (failures are recorded on the analysis)."""
+    die_with_worker()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pluto.server.settings")
+    import django
+
+    django.setup()
+    from pluto.server.analyses.execution import execute
+
+    execute(int(argv[1]), argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,134 @@
+"""Gene set collections: GMT files kept per instance, listed, and used by enrichment analyses."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import re
+from typing import Any
+
+from django.db import IntegrityError
+from django.http import HttpRequest
+
+from pluto.server.accounts.models import User
+from pluto.server.analyses.compute.errors import AnalysisInputError
+from pluto.server.analyses.compute.gene_sets import bundled_collections, parse_gmt
+from pluto.server.analyses.models import GeneSetCollection
+from pluto.server.errors import InvalidInput, PlutoError
+from pluto.server.lab.schemas import iso
+from pluto.server.storage import get_storage
+
+SHORTNAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+MAX_GMT_BYTES = 50 * 1024 * 1024
+
+
+BUNDLED_SOURCE = (
+    "Gene Ontology Biological Process gene sets as packaged by Enrichr (2023), shipped with "
+    "Pluto; Gene Ontology data are CC BY 4.0."
+)
+
+
+def ensure_bundled() -> None:
+    """Register the collections shipped with Pluto, the first time they are asked for."""
+    for file_name, path in bundled_collections().items():
+        shortname = file_name.lower()
+        if GeneSetCollection.objects.filter(shortname=shortname).exists():
+            continue
+        text = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        with contextlib.suppress(InvalidInput):  # registered meanwhile by another process
+            create_collection(
+                None,
+                shortname,
+                file_name.replace("_", " "),
+                text.decode("utf-8"),
+                source=BUNDLED_SOURCE,
+            )
+
+
+def all_collections() -> list[GeneSetCollection]:
+    """Every collection of the instance (shipped and uploaded), by short name."""
+    ensure_bundled()
+    return list(GeneSetCollection.objects.order_by("shortname"))
+
+
+def collection_json(collection: GeneSetCollection) -> dict[str, Any]:
+    """``{uuid, shortname, name, description, source, set_count, gene_count, created_at}``."""
+    return {
+        "uuid": str(collection.uuid),
+        "shortname": collection.shortname,
+        "name": collection.name,
+        "description": collection.description,
+        "source": collection.source,
+        "set_count": collection.set_count,
+        "gene_count": collection.gene_count,
+        "created_at": iso(collection.created_at),
+    }
+
+
+def clean_shortname(value: Any) -> str:
+    """A short name of lower-case letters, digits, '-' and '_'."""
+    if not isinstance(value, str) or not SHORTNAME.match(value):
+        raise InvalidInput(
+            "'shortname' must be lower-case letters, digits, '-' or '_' (at most 100).",
+            details={"field": "shortname"},
+        )
+    return value
+
+
+def gmt_text(request: HttpRequest) -> str:
+    """The uploaded GMT file: multipart field ``file`` or the raw body, as UTF-8 text."""
+    upload = request.FILES.get("file")
+    data = upload.read(MAX_GMT_BYTES + 1) if upload else request.body
+    if len(data) > MAX_GMT_BYTES:
+        raise PlutoError(
+            "Gene set files may be at most 50 MB.", code="payload_too_large", status=413
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("The GMT file is not UTF-8 text.", details={"field": "file"}) from exc
+
+
+def create_from_request(user: User, request: HttpRequest) -> GeneSetCollection:
+    """A new collection from an uploaded GMT file (``shortname`` and ``name`` as parameters)."""
+    fields = request.POST if request.FILES else request.GET
+    return create_collection(
+        user,
+        clean_shortname(fields.get("shortname")),
+        fields.get("name") or "",
+        gmt_text(request),
+        description=fields.get("description") or "",
+    )
+
+
+def create_collection(
+    user: User | None,
+    shortname: str,
+    name: str,
+    text: str,
+    description: str = "",
+    source: str = "uploaded",
+) -> GeneSetCollection:
+    """Validate a GMT text and store it as a collection."""
+    try:
+        parsed = parse_gmt(text)
+    except AnalysisInputError as error:
+        raise InvalidInput(error.message, details={"field": "file"}) from error
+    key = f"gene-sets/{shortname}.gmt"
+    get_storage().put(key, text.encode("utf-8"))
+    genes = parsed.all_genes()
+    try:
+        return GeneSetCollection.objects.create(
+            shortname=shortname,
+            name=name or shortname,
+            description=description,
+            source=source,
+            storage_key=key,
+            set_count=len(parsed),
+            gene_count=len(genes),
+            created_by=user,
+        )
+    except IntegrityError as exc:
+        raise InvalidInput(
+            f"A collection named {shortname!r} already exists.", details={"field": "shortname"}
+        ) from exc

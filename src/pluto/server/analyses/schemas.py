@@ -1,0 +1,88 @@
+"""The JSON shapes of analyses, plots and displays (API.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pluto import __version__
+from pluto.server.analyses.models import Analysis, Display, Plot
+from pluto.server.lab.schemas import iso
+
+
+def maybe_iso(moment: Any) -> str | None:
+    """ISO 8601, or None for a moment not reached yet."""
+    return iso(moment) if moment is not None else None
+
+
+def analysis_json(analysis: Analysis) -> dict[str, Any]:
+    """The analysis shape of API.md's write API."""
+    plot = getattr(analysis, "plot", None)
+    return {
+        "uuid": str(analysis.uuid),
+        "analysis_type": analysis.analysis_type,
+        "name": analysis.name,
+        "parameters": analysis.parameters,
+        "status": analysis.status,
+        "progress": round(analysis.progress, 4),
+        "message": analysis.message,
+        "log": analysis.log,
+        "methods": analysis.methods,
+        "summary": analysis.summary,
+        "attempts": analysis.attempts,
+        "plot": {"uuid": str(plot.uuid)} if plot is not None else None,
+        "rerun_of": str(analysis.rerun_of.uuid) if analysis.rerun_of_id else None,
+        "created_at": iso(analysis.created_at),
+        "started_at": maybe_iso(analysis.started_at),
+        "finished_at": maybe_iso(analysis.finished_at),
+    }
+
+
+def display_json(display: Display) -> dict[str, Any]:
+    """A display: its type, title and options."""
+    return {
+        "uuid": str(display.uuid),
+        "display_type": display.display_type,
+        "plot_title": display.plot_title,
+        "is_archived": display.is_archived,
+        "options": display.options,
+        "created_at": iso(display.created_at),
+        "updated_at": iso(display.updated_at),
+    }
+
+
+def plot_analysis_json(plot: Plot) -> dict[str, Any] | None:
+    """The ``analysis`` part of a plot: a built-in analysis, or the external plot itself."""
+    analysis = plot.analysis
+    if analysis is None and plot.analysis_type != "external":
+        return None
+    if analysis is None:
+        return {
+            "uuid": str(plot.uuid),
+            "name": plot.name,
+            "pipeline_status": plot.status,
+            "pipeline_version": plot.origin or "external",
+            "methods": plot.methods,
+        }
+    return {
+        "uuid": str(analysis.uuid),
+        "name": analysis.name,
+        "pipeline_status": analysis.status,
+        "pipeline_version": f"pluto {__version__}",
+        "methods": analysis.methods,
+    }
+
+
+def plot_json(plot: Plot, display: Display | None) -> dict[str, Any]:
+    """The plot shape of API.md."""
+    return {
+        "uuid": str(plot.uuid),
+        "name": plot.name,
+        "analysis_type": plot.analysis_type,
+        "share_level": plot.share_level,
+        "status": plot.status,
+        "analysis": plot_analysis_json(plot),
+        "display": display_json(display) if display is not None else None,
+        "has_data": plot.results_id is not None,
+        "created_at": iso(plot.created_at),
+        "updated_at": iso(plot.updated_at),
+    }

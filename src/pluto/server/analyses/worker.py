@@ -1,0 +1,143 @@
+"""``pluto worker``: claims queued analyses and runs each in its own child process.
+
+A child process per job means a crash, a memory blow-up or a cancellation ends that job only:
+the worker kills the child on cancel, and a job whose child dies is retried like one whose
+worker died. While a child runs, the worker keeps the job's heartbeat fresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from pluto.server.analyses import queue
+from pluto.server.analyses.models import Analysis, AnalysisStatus
+
+logger = logging.getLogger("pluto.worker")
+
+
+def new_worker_id() -> str:
+    """A name unique to this worker process: host, pid and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """One worker loop; ``stop`` makes it requeue its current job and return."""
+
+    def __init__(self, poll_seconds: float = 1.0, parent_pid: int | None = None) -> None:
+        self.worker_id = new_worker_id()
+        self.poll_seconds = poll_seconds
+        self.parent_pid = parent_pid
+        self.stopping = threading.Event()
+
+    def orphaned(self) -> bool:
+        """Whether the process that started this worker is gone."""
+        return self.parent_pid is not None and os.getppid() != self.parent_pid
+
+    def stop(self, *_: object) -> None:
+        """Ask the loop to end (safe to call from a signal handler)."""
+        self.stopping.set()
+
+    def run(self, once: bool = False) -> None:
+        """Claim and run jobs until stopped (or, with ``once``, until the queue is empty)."""
+        logger.info("Worker %s waiting for analyses.", self.worker_id)
+        while not self.stopping.is_set() and not self.orphaned():
+            close_old_connections()
+            queue.reap_stale()
+            analysis = queue.claim_next(self.worker_id)
+            if analysis is None:
+                if once:
+                    return
+                self.stopping.wait(self.poll_seconds)
+                continue
+            self.run_job(analysis)
+
+    def run_job(self, analysis: Analysis) -> None:
+        """Run one claimed job in a child process, heartbeating and watching for cancel."""
+        logger.info(
+            "Running %s %s (attempt %s).", analysis.analysis_type, analysis.uuid, analysis.attempts
+        )
+        child = start_child(analysis, self.worker_id)
+        outcome = self.watch(analysis.pk, child)
+        settle(analysis.pk, self.worker_id, outcome, child.returncode)
+
+    def watch(self, analysis_id: int, child: subprocess.Popen[bytes]) -> str:
+        """Wait for the child; 'exited', 'cancelled' or 'stopped'."""
+        while child.poll() is None:
+            if self.stopping.is_set() or self.orphaned():
+                kill(child)
+                return "stopped"
+            if queue.cancel_requested(analysis_id):
+                kill(child)
+                return "cancelled"
+            queue.heartbeat(analysis_id, self.worker_id)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=settings.JOB_HEARTBEAT_SECONDS)
+        return "exited"
+
+
+def start_child(analysis: Analysis, worker_id: str) -> subprocess.Popen[bytes]:
+    """The child process that runs one analysis (in its own process group)."""
+    command = [sys.executable, "-m", "pluto.server.analyses.child", str(analysis.pk), worker_id]
+    return subprocess.Popen(command, start_new_session=True, env=child_environment())
+
+
+def child_environment() -> dict[str, str]:
+    """The worker's environment, plus a compiled-code cache shared by every job's process
+    (UMAP's numba functions otherwise recompile in each new process)."""
+    cache = Path(settings.DATA_DIR) / "cache" / "numba"
+    cache.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+
+
+def kill(child: subprocess.Popen[bytes]) -> None:
+    """End the child and anything it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+
+
+def settle(analysis_id: int, worker_id: str, outcome: str, returncode: int | None) -> None:
+    """Record how a run ended when the child could not record it itself."""
+    if outcome == "cancelled":
+        queue.finish(analysis_id, worker_id, AnalysisStatus.CANCELLED, "Cancelled.")
+    elif outcome == "stopped":
+        queue.requeue(analysis_id, worker_id)
+    elif Analysis.objects.filter(**queue.owned(analysis_id, worker_id)).exists():
+        logger.error("Analysis %s: its process ended with status %s.", analysis_id, returncode)
+        analysis = Analysis.objects.get(pk=analysis_id)
+        queue.release(analysis)
+
+
+def run_worker(
+    once: bool = False, poll_seconds: float = 1.0, parent_pid: int | None = None
+) -> None:
+    """Run a worker in this process until SIGTERM or SIGINT (or its parent is gone)."""
+    worker = Worker(poll_seconds=poll_seconds, parent_pid=parent_pid)
+    signal.signal(signal.SIGTERM, worker.stop)
+    signal.signal(signal.SIGINT, worker.stop)
+    worker.run(once=once)
+    logger.info("Worker %s stopped.", worker.worker_id)
+
+
+def wait_for_idle(timeout: float) -> bool:
+    """Block until no analysis is pending or running (for scripts and the demo)."""
+    deadline = time.monotonic() + timeout
+    busy = {AnalysisStatus.PENDING, AnalysisStatus.RUNNING}
+    while Analysis.objects.filter(status__in=busy).exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
