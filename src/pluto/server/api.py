@@ -14,8 +14,8 @@ from ninja.renderers import BaseRenderer
 from pluto import __version__
 from pluto.server.accounts.api import router as accounts_router
 from pluto.server.accounts.auth import api_user
-from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.analyses.api import router as analyses_router
+from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
 from pluto.server.tables.api import router as tables_router
