@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from pluto.server.errors import InvalidInput
 from pluto.server.lab.models import Experiment
@@ -24,6 +24,7 @@ from pluto.server.pagination import (
     page_request,
 )
 from pluto.server.signed_urls import signed_download_url
+from pluto.server.streaming import BlockStreamingResponse
 from pluto.server.tables import services
 from pluto.server.tables.encoding import Chunk, TableFormat, encoded, negotiate
 from pluto.server.tables.exports import materialised_export
@@ -134,7 +135,7 @@ def page_response(dataset: Dataset | None, query: TableQuery) -> HttpResponse:
 def bytes_response(chunks: Iterator[Chunk], media_type: str, stream: bool) -> HttpResponse:
     """One response with a length for small bodies; a streamed one for large bodies."""
     if stream:
-        return StreamingHttpResponse(chunks, content_type=media_type)
+        return BlockStreamingResponse(chunks, content_type=media_type)
     return HttpResponse(b"".join(chunks), content_type=media_type)
 
 

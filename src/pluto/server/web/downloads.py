@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from pluto.server.errors import PlutoError, render_pluto_error
 from pluto.server.signed_urls import verify_token
 from pluto.server.storage import get_storage
+from pluto.server.streaming import BlockStreamingResponse
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -53,7 +54,7 @@ def signed_download(request: HttpRequest, token: str) -> HttpResponse:
         return response
     start, end = window or (0, size - 1)
     body = storage.open_range(granted.key, start, end) if size else iter([b""])
-    response = StreamingHttpResponse(
+    response = BlockStreamingResponse(
         body, status=206 if window else 200, content_type=granted.content_type
     )
     response["Content-Length"] = str(end - start + 1 if size else 0)
