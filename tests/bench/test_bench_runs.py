@@ -1,0 +1,65 @@
+"""``python -m bench --quick``: every benchmark runs against a real server and prints its figures.
+
+Only that it runs and reports is checked here; timings depend on the machine and are never
+asserted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bench.suite import all_benchmarks
+
+pytestmark = pytest.mark.live
+
+REPO = Path(__file__).resolve().parents[2]
+FIGURES = [
+    "JSON page over HTTP",
+    "(a) pyarrow + orjson in-process",
+    "(b) pandas + pydantic per row + json",
+    "1-row JSON page over HTTP",
+    "JSON pages, parsed",
+    "one Arrow response, read",
+    "Parquet download: URL, GET, read",
+    "local pyarrow.parquet.read_table",
+    "upload, one streamed PUT",
+    "server peak memory during upload (VmHWM)",
+    "Arrow page, read",
+    "server VmRSS after page 20",
+    "VmRSS spread over 20 pages",
+    "server peak memory during the Parquet download",
+]
+
+
+@pytest.fixture(scope="module")
+def quick_run() -> subprocess.CompletedProcess[str]:
+    """One smoke run of the whole suite at small sizes."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench", "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_quick_run_exits_cleanly(quick_run: subprocess.CompletedProcess[str]) -> None:
+    assert quick_run.returncode == 0, quick_run.stdout + quick_run.stderr
+    assert "error:" not in quick_run.stdout
+
+
+def test_every_benchmark_prints_its_table(quick_run: subprocess.CompletedProcess[str]) -> None:
+    for benchmark in all_benchmarks().values():
+        assert f"{benchmark.name}: {benchmark.title}" in quick_run.stdout
+
+
+def test_every_figure_is_printed_with_its_comparison(
+    quick_run: subprocess.CompletedProcess[str],
+) -> None:
+    missing = [figure for figure in FIGURES if figure not in quick_run.stdout]
+    assert not missing, quick_run.stdout
+    assert "targets:" in quick_run.stdout
