@@ -25,9 +25,11 @@ serve: setup
 
 test: lint system-deps test-sqlite test-postgres
 
-# R (with DESeq2, httr, jsonlite, rjson) for the R client's tests and the DESeq2 check.
+# R (with DESeq2, httr, jsonlite, rjson) for the R client's tests and the DESeq2 check;
+# Chromium for the browser tests. Both from Debian's packages, installed when missing.
 system-deps:
 	scripts/install-r
+	scripts/install-chromium
 
 test-sqlite: venv system-deps
 	$(BIN)/pytest

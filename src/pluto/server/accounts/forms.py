@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from pluto.server.accounts.models import User
+from pluto.server.web import lockout
 
 
 class TokenForm(forms.Form):
@@ -44,3 +45,29 @@ class SignupForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
+
+
+class SignInForm(AuthenticationForm):
+    """Email and password, refused for a while after repeated failures (see ``lockout``)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Your email and password did not match. Try again.",
+        "inactive": "Your email and password did not match. Try again.",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        attempt = lockout.Attempt.of(self.request, self.cleaned_data.get("username"))
+        wait = lockout.minutes_locked(attempt)
+        if wait:
+            unit = "minute" if wait == 1 else "minutes"
+            raise forms.ValidationError(
+                f"Too many attempts; try again in {wait} {unit}.", code="locked"
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            lockout.record_failure(attempt)
+            raise
+        lockout.clear(attempt)
+        return cleaned

@@ -4,11 +4,7 @@ from django.urls import path
 from pluto.server.accounts import views
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Not under registration/: the admin's templates of those names would win.
     path(

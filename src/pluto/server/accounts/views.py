@@ -6,14 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pluto.server.accounts import services
-from pluto.server.accounts.forms import SignupForm, TokenForm
+from pluto.server.accounts.forms import SignInForm, SignupForm, TokenForm
 from pluto.server.accounts.models import ApiToken
 from pluto.server.errors import PlutoError
+
+
+class SignInView(LoginView):
+    """Sign in with email and password; repeated failures lock the email out for a while."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
 
 
 @login_required

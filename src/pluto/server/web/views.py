@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Signed-in users go to their account; visitors see what Pluto is and how to sign in."""
+    """Signed-in users go to their projects; visitors see what Pluto is and how to sign in."""
     if request.user.is_authenticated:
-        return redirect("account")
+        return redirect("project_list")
     return render(request, "web/home.html")

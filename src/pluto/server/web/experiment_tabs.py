@@ -1,0 +1,169 @@
+"""What each tab of the experiment page shows. Each reads only what its tab needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from pluto.server.analyses import plots as plot_rules
+from pluto.server.errors import PlutoError
+from pluto.server.files.services import visible_files
+from pluto.server.lab.models import AssayUnits, Experiment, ExperimentType, Organism, ShareLevel
+from pluto.server.tables import services as tables
+from pluto.server.tables.models import ASSAY, SAMPLE, Dataset
+from pluto.server.web import analysis_forms
+from pluto.server.web.access import Access
+from pluto.server.web.assay_summary import assay_summary
+from pluto.server.web.table_view import assay_page, small_table_page, table_params
+
+TABS = (
+    ("samples", "Samples"),
+    ("assay", "Assay data"),
+    ("plots", "Plots"),
+    ("files", "Files"),
+    ("analysis", "New analysis"),
+    ("settings", "Settings"),
+)
+TAB_NAMES = {name for name, _ in TABS}
+ANALYSIS_LABELS = {
+    "differential_expression": "Differential expression",
+    "principal_components": "PCA",
+    "umap": "UMAP",
+    "gene_set_enrichment": "Gene set enrichment",
+    "external": "External plot",
+}
+
+
+def chosen_tab(request: HttpRequest) -> str:
+    """The tab in the query string, Samples by default."""
+    tab = request.GET.get("tab", "samples")
+    return tab if tab in TAB_NAMES else "samples"
+
+
+def versions_of(experiment: Experiment, kind: str) -> tuple[Dataset | None, list[dict[str, Any]]]:
+    """The current version and every version, newest first."""
+    versions = tables.dataset_versions(experiment, kind)
+    current = next((dataset for dataset, is_current in versions if is_current), None)
+    return current, [{"dataset": d, "current": c} for d, c in reversed(versions)]
+
+
+def upload_error(error: PlutoError | None) -> dict[str, Any]:
+    """An upload's error and its problems by row and column, for the page."""
+    return {"error": error, "problems": error.details.get("problems", []) if error else []}
+
+
+def samples_tab(
+    request: HttpRequest, experiment: Experiment, error: PlutoError | None
+) -> dict[str, Any]:
+    """The sample table (page, sort, filter), its versions and the upload form."""
+    current, versions = versions_of(experiment, SAMPLE)
+    params = table_params(request)
+    return {
+        "kind": SAMPLE,
+        "dataset": current,
+        "versions": versions,
+        "params": params,
+        "table": small_table_page(current, params) if current else None,
+        **upload_error(error),
+    }
+
+
+def assay_tab(
+    request: HttpRequest, experiment: Experiment, error: PlutoError | None
+) -> dict[str, Any]:
+    """The assay matrix (page, gene search), its summary, versions and upload form."""
+    current, versions = versions_of(experiment, ASSAY)
+    params = table_params(request)
+    return {
+        "kind": ASSAY,
+        "dataset": current,
+        "versions": versions,
+        "params": params,
+        "table": assay_page(current, params) if current else None,
+        "summary": assay_summary(current) if current else None,
+        **upload_error(error),
+    }
+
+
+def plots_tab(experiment: Experiment) -> dict[str, Any]:
+    """The plots, newest first, each with its display."""
+    plots = list(plot_rules.plots_of(experiment))
+    cards = [
+        {
+            "plot": p,
+            "display": plot_rules.main_display(p),
+            "label": ANALYSIS_LABELS.get(p.analysis_type, p.analysis_type),
+        }
+        for p in reversed(plots)
+    ]
+    running = any(p.status in ("pending", "running") for p in plots)
+    return {"cards": cards, "running": running}
+
+
+def files_tab(experiment: Experiment) -> dict[str, Any]:
+    """The experiment's files."""
+    return {"files": list(visible_files(experiment))}
+
+
+def analysis_tab(request: HttpRequest, experiment: Experiment) -> dict[str, Any]:
+    """The analysis types, the chosen one's form and the choices it offers."""
+    chosen = analysis_forms.TYPES.get(
+        request.POST.get("analysis_type") or request.GET.get("type", "")
+    )
+    choices = analysis_forms.sample_choices(experiment)
+    context: dict[str, Any] = {
+        "types": analysis_forms.ANALYSIS_TYPES,
+        "chosen": chosen,
+        "choices": choices,
+        "has_assay": tables.current_dataset(experiment, ASSAY) is not None,
+        "rank_choices": analysis_forms.RANK_CHOICES,
+        "experimental": request.POST.getlist("experimental_values"),
+        "control": request.POST.getlist("control_values"),
+        "covariates": request.POST.getlist("covariates"),
+    }
+    if chosen is not None and chosen.name == "gene_set_enrichment":
+        context["de_analyses"] = analysis_forms.completed_de_analyses(experiment)
+        context["collections"] = analysis_forms.collections()
+    if choices is not None:
+        context["values_json"] = choices.values
+        context["group_column"] = grouping_column(request, choices)
+    return context
+
+
+def grouping_column(request: HttpRequest, choices: analysis_forms.SampleChoices) -> str:
+    """The column whose values the form offers as groups: as sent, else the first one."""
+    asked = request.POST.get("group_column") or request.GET.get("group_column")
+    columns = choices.grouping_columns()
+    return asked if asked in columns else (columns[0] if columns else "")
+
+
+def settings_tab() -> dict[str, Any]:
+    """The choices of the settings form."""
+    return {
+        "experiment_types": list(ExperimentType.objects.all()),
+        "organisms": list(Organism.objects.all()),
+        "units": list(AssayUnits.objects.all()),
+        "share_levels": ShareLevel.choices,
+    }
+
+
+def tab_context(
+    request: HttpRequest,
+    experiment: Experiment,
+    access: Access,
+    tab: str,
+    error: PlutoError | None = None,
+) -> dict[str, Any]:
+    """The context of one tab."""
+    if tab == "samples":
+        return samples_tab(request, experiment, error)
+    if tab == "assay":
+        return assay_tab(request, experiment, error)
+    if tab == "plots":
+        return plots_tab(experiment)
+    if tab == "files":
+        return files_tab(experiment)
+    if tab == "analysis":
+        return analysis_tab(request, experiment)
+    return settings_tab()

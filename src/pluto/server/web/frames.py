@@ -1,0 +1,71 @@
+"""The sandboxed frame that shows an external plot's uploaded HTML page or image.
+
+The file is served from a signed, expiring URL with ``Content-Security-Policy: sandbox
+allow-scripts``, and the page's ``<iframe>`` is sandboxed the same way without
+``allow-same-origin``: the file's scripts run in an opaque origin, so they can reach
+neither the page, nor its cookies, nor the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from pluto.server.errors import PlutoError, render_pluto_error
+from pluto.server.files.models import ExperimentFile
+from pluto.server.signed_urls import ttl_seconds
+from pluto.server.storage import get_storage
+
+SALT = "pluto.plot-frame.v1"
+FRAME_POLICY = "sandbox allow-scripts; frame-ancestors 'self'"
+SHOWN_TYPES = ("text/html", "image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
+
+
+def frame_type(file: ExperimentFile) -> str:
+    """How the frame serves the file: HTML and images as themselves, anything else as text."""
+    return file.content_type if file.content_type in SHOWN_TYPES else "text/plain"
+
+
+def frame_url(file: ExperimentFile) -> str:
+    """A signed URL that shows the file inside the sandboxed frame."""
+    payload = {"k": file.storage_key, "t": frame_type(file)}
+    token = signing.dumps(payload, salt=SALT, compress=True)
+    return reverse("plot_frame", args=[token])
+
+
+def granted(token: str) -> dict[str, Any]:
+    """What a frame token grants; 403 when altered, 410 when expired."""
+    try:
+        payload: dict[str, Any] = signing.loads(token, salt=SALT, max_age=ttl_seconds())
+    except signing.SignatureExpired as exc:
+        raise PlutoError(
+            "This frame link has expired; reload the page.", code="gone", status=410
+        ) from exc
+    except signing.BadSignature as exc:
+        raise PlutoError(
+            "This frame link is not valid.", code="permission_denied", status=403
+        ) from exc
+    return payload
+
+
+@require_GET
+@xframe_options_sameorigin
+def plot_frame(request: HttpRequest, token: str) -> HttpResponse:
+    """The uploaded display file, inline, under the sandbox policy."""
+    try:
+        payload = granted(token)
+    except PlutoError as error:
+        return render_pluto_error(error)
+    storage = get_storage()
+    size = storage.size(payload["k"])
+    body = storage.open_range(payload["k"], 0, size - 1) if size else iter([b""])
+    response = StreamingHttpResponse(body, content_type=payload["t"])
+    response["Content-Security-Policy"] = FRAME_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    return response
