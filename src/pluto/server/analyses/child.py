@@ -1,4 +1,4 @@
-"""Entry point of the child process that runs one analysis: ``python -m … <pk> <worker id>``."""
+"""The child process that runs one analysis: ``python -m … <pk> <worker id> <worker pid>``."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import time
 ORPHANED = 3
 
 
-def die_with_worker(interval: float = 0.5) -> None:
-    """End this process soon after the worker that started it dies.
+def die_with_worker(worker: int, interval: float = 0.5) -> None:
+    """End this process soon after the worker (process id ``worker``) that started it dies.
 
     The child runs in a session of its own (so a cancel can kill it and whatever it
     started), which means a killed worker does not take it along. Left running, it would
-    compute for a job the queue is about to hand to another worker.
+    compute for a job the queue is about to hand to another worker. The worker may even
+    have died before this process got here, hence its id is passed rather than looked up.
     """
-    worker = os.getppid()
 
     def watch() -> None:
         while os.getppid() == worker:
@@ -29,8 +29,11 @@ def die_with_worker(interval: float = 0.5) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Set up Django, run the analysis, and exit 0 (failures are recorded on the analysis)."""
-    die_with_worker()
+    """Set up Django, run the analysis, and exit 0 (failures are recorded on the analysis).
+
+    ``argv``: the analysis's primary key, the worker's id, and the worker's process id.
+    """
+    die_with_worker(int(argv[3]) if len(argv) > 3 else os.getppid())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pluto.server.settings")
     import django
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import gzip
 import re
+import uuid
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from pluto.server.accounts.models import User
@@ -114,21 +115,23 @@ def create_collection(
         parsed = parse_gmt(text)
     except AnalysisInputError as error:
         raise InvalidInput(error.message, details={"field": "file"}) from error
-    key = f"gene-sets/{shortname}.gmt"
+    # A key of its own, so a refused upload under a taken name never replaces a stored file.
+    key = f"gene-sets/{shortname}-{uuid.uuid4().hex}.gmt"
     get_storage().put(key, text.encode("utf-8"))
-    genes = parsed.all_genes()
     try:
-        return GeneSetCollection.objects.create(
-            shortname=shortname,
-            name=name or shortname,
-            description=description,
-            source=source,
-            storage_key=key,
-            set_count=len(parsed),
-            gene_count=len(genes),
-            created_by=user,
-        )
+        with transaction.atomic():
+            return GeneSetCollection.objects.create(
+                shortname=shortname,
+                name=name or shortname,
+                description=description,
+                source=source,
+                storage_key=key,
+                set_count=len(parsed),
+                gene_count=len(parsed.all_genes()),
+                created_by=user,
+            )
     except IntegrityError as exc:
+        get_storage().delete(key)
         raise InvalidInput(
             f"A collection named {shortname!r} already exists.", details={"field": "shortname"}
         ) from exc

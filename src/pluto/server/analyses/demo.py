@@ -41,28 +41,34 @@ DEMO_ANALYSES = [
 
 
 def run_now(analysis: Analysis) -> None:
-    """Run a queued analysis in this process, as a worker would."""
+    """Run a queued analysis in this process, as a worker would (unless it is not pending)."""
     worker_id = f"pluto-demo:{uuid.uuid4().hex[:8]}"
     if queue.take(analysis.pk, worker_id):
         execution.execute(analysis.pk, worker_id)
 
 
-def demo_analysis_exists(experiment: Experiment, plot_uuid: uuid.UUID | None, kind: str) -> bool:
-    """Whether the demo already has this analysis (complete or on its way)."""
+def existing_demo_analysis(
+    experiment: Experiment, plot_uuid: uuid.UUID | None, kind: str
+) -> Analysis | None:
+    """The demo's analysis of this kind (or with this plot), if an earlier run made it."""
     if plot_uuid is not None:
-        return Plot.objects.filter(uuid=plot_uuid).exists()
-    return Analysis.objects.filter(experiment=experiment, analysis_type=kind).exists()
+        plot = Plot.objects.select_related("analysis").filter(uuid=plot_uuid).first()
+        return plot.analysis if plot is not None else None
+    return Analysis.objects.filter(experiment=experiment, analysis_type=kind).first()
 
 
 def run_demo_analyses(user: User, experiment: Experiment) -> None:
-    """Create and run the demo's analyses that do not exist yet, and its gene sets."""
+    """Create the demo's gene sets and the analyses that do not exist yet, and run those still
+    waiting (an earlier ``pluto demo`` may have been stopped before it ran them)."""
     ensure_demo_collection(user)
     for plot_uuid, request in DEMO_ANALYSES:
-        if demo_analysis_exists(experiment, plot_uuid, str(request["analysis_type"])):
-            continue
-        analysis = services.create_analysis(
-            user, experiment, OWNER, dict(request), plot_uuid=plot_uuid
-        )
+        if plot_uuid is not None and Plot.objects.filter(uuid=plot_uuid, analysis=None).exists():
+            continue  # the id belongs to a plot that is not an analysis's; leave it be
+        analysis = existing_demo_analysis(experiment, plot_uuid, str(request["analysis_type"]))
+        if analysis is None:
+            analysis = services.create_analysis(
+                user, experiment, OWNER, dict(request), plot_uuid=plot_uuid
+            )
         run_now(analysis)
 
 

@@ -90,7 +90,10 @@ class Worker:
 
 def start_child(analysis: Analysis, worker_id: str) -> subprocess.Popen[bytes]:
     """The child process that runs one analysis (in its own process group)."""
-    command = [sys.executable, "-m", "pluto.server.analyses.child", str(analysis.pk), worker_id]
+    command = [
+        *(sys.executable, "-m", "pluto.server.analyses.child"),
+        *(str(analysis.pk), worker_id, str(os.getpid())),
+    ]
     return subprocess.Popen(command, start_new_session=True, env=child_environment())
 
 
