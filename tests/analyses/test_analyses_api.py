@@ -80,6 +80,17 @@ def test_the_new_analysis_plot_is_listed_at_once_as_pending(ada: Caller, experim
     assert analyses["count"] == 1 and analyses["items"][0]["uuid"] == created["uuid"]
 
 
+def test_the_experiment_counts_its_plots(ada: Caller, experiment: Any) -> None:
+    before = ada.call("GET", exp_path(experiment, "")).data["plot_count"]
+    post_analysis(ada, experiment, DE_REQUEST)
+    post_analysis(ada, experiment, {"analysis_type": "principal_components", "parameters": {}})
+
+    after = ada.call("GET", exp_path(experiment, "")).data["plot_count"]
+    listed = ada.call("GET", "/lab/experiments/").data["items"][0]["plot_count"]
+
+    assert (before, after, listed) == (0, 2, 2)
+
+
 def test_default_name_comes_from_the_analysis_type(ada: Caller, experiment: Any) -> None:
     created = post_analysis(
         ada, experiment, {"analysis_type": "principal_components", "parameters": {}}

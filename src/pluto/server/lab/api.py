@@ -72,7 +72,7 @@ def experiment_page(
     page = page_request(params.model_dump())
     queryset = services.experiments_for(request.auth, project, params.is_archived)
     count, rows = page_of(queryset, page)
-    return {"count": count, "items": [schemas.experiment_json(e) for e in rows]}
+    return {"count": count, "items": [schemas.experiment_json(e, e.plot_total) for e in rows]}
 
 
 @router.get("/experiments/", response=schemas.ExperimentPage, summary="List experiments")
@@ -93,7 +93,7 @@ def create_experiment(request: HttpRequest) -> tuple[int, dict[str, Any]]:
 @router.get("/experiments/{experiment_id}/", response=schemas.ExperimentOut)
 def get_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, _ = services.find_experiment(request.auth, experiment_id)
-    return schemas.experiment_json(experiment)
+    return schemas.experiment_json(experiment, getattr(experiment, "plot_total", 0))
 
 
 @router.patch(
@@ -104,7 +104,8 @@ def get_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
 def patch_experiment(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, role = services.find_experiment(request.auth, experiment_id)
     services.update_experiment(request.auth, experiment, role, json_body(request))
-    return schemas.experiment_json(services.experiments_with_relations().get(pk=experiment.pk))
+    updated = services.experiments_with_relations().get(pk=experiment.pk)
+    return schemas.experiment_json(updated, updated.plot_total)
 
 
 def member_target(request: HttpRequest, kind: str, object_id: str) -> tuple[Any, str]:

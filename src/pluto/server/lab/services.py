@@ -53,10 +53,19 @@ def find_experiment(user: User, raw_id: str) -> tuple[Experiment, str]:
     return experiment, role
 
 
+def with_plot_total(experiments: QuerySet[Experiment]) -> QuerySet[Experiment]:
+    """Each experiment annotated with ``plot_total``, its number of unarchived plots."""
+    return experiments.annotate(
+        plot_total=Count("plots", filter=Q(plots__is_archived=False), distinct=True)
+    )
+
+
 def experiments_with_relations() -> QuerySet[Experiment]:
     """Experiments with everything their JSON shape needs, fetched in one query."""
-    return Experiment.objects.select_related(
-        "project", "type", "organism", "assay_units", "owner", "created_by"
+    return with_plot_total(
+        Experiment.objects.select_related(
+            "project", "type", "organism", "assay_units", "owner", "created_by"
+        )
     )
 
 
@@ -81,7 +90,7 @@ def experiments_for(
         experiments = experiments.filter(project=project)
     if archived is not None:
         experiments = experiments.filter(is_archived=archived)
-    return experiments.order_by("created_at", "id")
+    return with_plot_total(experiments).order_by("created_at", "id")
 
 
 def experiment_count(project: Project) -> int:
