@@ -34,8 +34,9 @@ system-deps:
 test-sqlite: venv system-deps
 	$(BIN)/pytest
 
+# The tests that start Pluto processes on their own SQLite file run in the SQLite pass only.
 test-postgres: venv system-deps
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest -m "not own_database"
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -86,3 +86,25 @@ def make_experiment(
         **fields,
     }
     return lab.create_experiment(owner, data)
+
+
+# Tests that start their own Pluto processes on a SQLite file of their own: they exercise
+# nothing of the database under test, so the PostgreSQL pass (`-m "not own_database"`)
+# leaves them out instead of running them twice.
+OWN_DATABASE = (
+    "tests/r/",
+    "tests/docs/",
+    "tests/web/browser/",
+    "tests/bench/",
+    "tests/analyses/test_worker_processes.py",
+    "tests/analyses/test_demo_command.py",
+    "tests/cli/test_admin_commands.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that run against a database of their own."""
+    root = str(config.rootpath) + "/"
+    for item in items:
+        if str(item.path).removeprefix(root).startswith(OWN_DATABASE):
+            item.add_marker(pytest.mark.own_database)
