@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from pluto.server.analyses import collections, images, plots, services
 from pluto.server.analyses.schemas import analysis_json, display_json, plot_json
@@ -24,10 +24,10 @@ class PageParams(Schema):
 
 
 @router.post(f"{EXP}/analyses/", response={202: dict})
-def create_analysis(request: HttpRequest, experiment_id: str) -> tuple[int, dict[str, Any]]:
+def create_analysis(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
     analysis = services.create_analysis(request.auth, experiment, role, json_body(request))
-    return 202, analysis_json(services.find_analysis(experiment, str(analysis.uuid)))
+    return Status(202, analysis_json(services.find_analysis(experiment, str(analysis.uuid))))
 
 
 @router.get(f"{EXP}/analyses/", response=dict)
@@ -55,11 +55,11 @@ def cancel_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) 
 @router.post(f"{EXP}/analyses/{{analysis_id}}/rerun/", response={202: dict})
 def rerun_analysis(
     request: HttpRequest, experiment_id: str, analysis_id: str
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
     original = services.find_analysis(experiment, analysis_id)
     analysis = services.rerun(request.auth, original, role, json_body(request))
-    return 202, analysis_json(services.find_analysis(experiment, str(analysis.uuid)))
+    return Status(202, analysis_json(services.find_analysis(experiment, str(analysis.uuid))))
 
 
 @router.get(f"{EXP}/plots/", response=dict)
@@ -125,11 +125,11 @@ def get_image(
 
 
 @router.post(f"{EXP}/external/plots/", response={201: dict})
-def create_external_plot(request: HttpRequest, experiment_id: str) -> tuple[int, dict[str, Any]]:
+def create_external_plot(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
     plot = plots.save_external_plot(request.auth, experiment, role, json_body(request), None)
     plot = plots.find_plot(experiment, str(plot.uuid))
-    return 201, plot_json(plot, plots.main_display(plot))
+    return Status(201, plot_json(plot, plots.main_display(plot)))
 
 
 @router.put(f"{EXP}/external/plots/{{plot_id}}/", response=dict)
@@ -148,6 +148,6 @@ def list_collections(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/gene-set-collections/", response={201: dict})
-def upload_collection(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def upload_collection(request: HttpRequest) -> Status[dict[str, Any]]:
     collection = collections.create_from_request(request.auth, request)
-    return 201, collections.collection_json(collection)
+    return Status(201, collections.collection_json(collection))

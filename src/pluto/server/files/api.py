@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from pluto.server.files import schemas, services, sessions
 from pluto.server.http import body_doc, json_body
@@ -24,10 +24,10 @@ EXPERIMENT = "/experiments/{experiment_id}"
     openapi_extra=body_doc(schemas.UploadSessionCreate),
     summary="Start a resumable upload",
 )
-def create_upload_session(request: HttpRequest, experiment_id: str) -> tuple[int, dict[str, Any]]:
+def create_upload_session(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
     session = services.open_upload_session(request.auth, experiment, role, json_body(request))
-    return 201, schemas.session_json(session, sessions.session_url(request, session), 0)
+    return Status(201, schemas.session_json(session, sessions.session_url(request, session), 0))
 
 
 @router.post(

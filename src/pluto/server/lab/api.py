@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab import members, schemas, services
@@ -35,9 +35,9 @@ def list_projects(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
 @router.post(
     "/projects/", response={201: schemas.ProjectOut}, openapi_extra=body_doc(schemas.ProjectCreate)
 )
-def create_project(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def create_project(request: HttpRequest) -> Status[dict[str, Any]]:
     project = services.create_project(request.auth, json_body(request))
-    return 201, schemas.project_json(project, 0)
+    return Status(201, schemas.project_json(project, 0))
 
 
 @router.get("/projects/{project_id}/", response=schemas.ProjectOut, summary="Get a project")
@@ -85,9 +85,9 @@ def list_experiments(request: HttpRequest, params: Query[ListParams]) -> dict[st
     response={201: schemas.ExperimentOut},
     openapi_extra=body_doc(schemas.ExperimentCreate),
 )
-def create_experiment(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def create_experiment(request: HttpRequest) -> Status[dict[str, Any]]:
     experiment = services.create_experiment(request.auth, json_body(request))
-    return 201, schemas.experiment_json(experiment)
+    return Status(201, schemas.experiment_json(experiment))
 
 
 @router.get("/experiments/{experiment_id}/", response=schemas.ExperimentOut)
@@ -133,9 +133,11 @@ def register_member_routes(kind: str) -> None:
         openapi_extra=body_doc(schemas.MemberCreate),
         operation_id=f"add_{kind}_member",
     )
-    def add_member(request: HttpRequest, object_id: str) -> tuple[int, dict[str, Any]]:
+    def add_member(request: HttpRequest, object_id: str) -> Status[dict[str, Any]]:
         target, role = member_target(request, kind, object_id)
-        return 201, schemas.member_json(members.add_member(role, target, json_body(request)))
+        return Status(
+            201, schemas.member_json(members.add_member(role, target, json_body(request)))
+        )
 
     @router.patch(
         base + "{user_id}/",
