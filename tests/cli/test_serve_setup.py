@@ -7,9 +7,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 
@@ -25,13 +27,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def fresh_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of a newcomer: only a data directory of their own."""
+@pytest.fixture(scope="module")
+def fresh_database() -> Iterator[str | None]:
+    """On the PostgreSQL pass, an empty database of this test's own (its data directory is
+    new too, and the two must start out together); None on the SQLite pass."""
+    server_url = os.environ.get("PLUTO_DATABASE_URL")
+    if not server_url:
+        yield None
+        return
+    name = f"pluto_setup_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url.replace("postgres://", "postgresql://"), autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(
+            server_url.replace("postgres://", "postgresql://"), autocommit=True
+        ) as db:
+            db.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def fresh_env(
+    tmp_path_factory: pytest.TempPathFactory, fresh_database: str | None
+) -> dict[str, str]:
+    """The environment of a newcomer: only a data directory (and database) of their own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLUTO_", "DJANGO_"))}
-    env["PLUTO_DATA_DIR"] = str(tmp_path / "var")
-    if "PLUTO_DATABASE_URL" in os.environ:  # the PostgreSQL pass runs this against PostgreSQL
-        env["PLUTO_DATABASE_URL"] = os.environ["PLUTO_DATABASE_URL"]
+    env["PLUTO_DATA_DIR"] = str(tmp_path_factory.mktemp("newcomer") / "var")
+    if fresh_database:  # the PostgreSQL pass runs this against PostgreSQL
+        env["PLUTO_DATABASE_URL"] = fresh_database
     return env
 
 
@@ -51,7 +75,7 @@ def wait_until_up(url: str, process: subprocess.Popen[str]) -> None:
     raise AssertionError(f"{url} did not answer within 60 s")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def set_up(fresh_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """``make setup``: migrations and the demo, as ``make serve`` runs them first."""
     return run(["make", "--no-print-directory", "setup"], fresh_env)
