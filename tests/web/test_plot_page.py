@@ -63,7 +63,10 @@ def test_the_results_table_sorts_and_searches(ada: Caller, pca: Analysis) -> Non
     sorted_page = html(browser.get(plot_path(pca) + "?sort=PC1&order=desc"))
     searched = html(browser.get(plot_path(pca) + "?q=s3"))
 
-    values = [float(v) for v in re.findall(r"<tr><td>S\d</td><td>([-\d.e+]+)</td>", sorted_page)]
+    values = [
+        float(v)
+        for v in re.findall(r'<tr><td>S\d</td><td class="num">([-\d.e+]+)</td>', sorted_page)
+    ]
     assert values == sorted(values, reverse=True) and len(values) == 6
     assert "Rows 1\u20131 of 1 (filtered from 6)" in searched
 

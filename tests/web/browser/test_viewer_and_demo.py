@@ -78,3 +78,17 @@ def test_the_experiment_page_at_phone_width(page: Page, live: LiveServer) -> Non
     width = page.evaluate("document.documentElement.scrollWidth")
 
     assert width <= 390
+
+
+def test_the_rerun_form_and_the_experiment_members(page: Page, live: LiveServer) -> None:
+    sign_in(page, "demo@pluto.local", live.demo_password)
+    page.goto(DEMO_PLOT)
+    page.click("#rerun summary")
+
+    expect(page.locator("#analysis-form")).to_be_visible()
+    expect(page.locator('input[name="experimental_values"]:checked')).not_to_have_count(0)
+    expect(page.locator("table.data td.num").first).to_be_visible()
+    screenshot(page, "16-plot-rerun")
+    page.goto(f"{DEMO}?tab=settings")
+    expect(page.locator("#members-title")).to_be_visible()
+    screenshot(page, "17-experiment-members")

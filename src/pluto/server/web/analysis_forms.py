@@ -161,3 +161,32 @@ def analysis_request(form: QueryDict) -> dict[str, Any]:
     if form.get("name", "").strip():
         body["name"] = form["name"].strip()
     return body
+
+
+def rerun_request(form: QueryDict, analysis: Analysis) -> dict[str, Any]:
+    """The body of a re-run: the parameters the form shows, changed or not.
+
+    Only fields the form sent are changes; one left empty takes its default, and a parameter
+    the form does not show keeps the earlier run's value.
+    """
+    kind = TYPES.get(analysis.analysis_type)
+    if kind is None:
+        raise InvalidInput("Only built-in analyses can be run again with other parameters.")
+    changes = {name: field_value(form, name) for name in kind.fields if name in form}
+    body: dict[str, Any] = {"parameters": changes}
+    if form.get("name", "").strip():
+        body["name"] = form["name"].strip()
+    return body
+
+
+def form_values(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Stored parameters as a form shows them (numbers as text, so zero is not blank)."""
+    shown: dict[str, Any] = {}
+    for name, value in parameters.items():
+        if value is None:
+            shown[name] = ""
+        elif isinstance(value, list | tuple):
+            shown[name] = [str(item) for item in value]
+        else:
+            shown[name] = str(value)
+    return shown

@@ -22,7 +22,7 @@ from pluto.server.files import services as files
 from pluto.server.lab import services as lab
 from pluto.server.lab.models import Experiment
 from pluto.server.tables.views import TITLES, change_table
-from pluto.server.web import analysis_forms
+from pluto.server.web import analysis_forms, member_forms
 from pluto.server.web.access import Access, experiment_or_404
 from pluto.server.web.experiment_tabs import TABS, chosen_tab, tab_context
 from pluto.server.web.forms import Done, errors_of, form_fields
@@ -45,14 +45,18 @@ def page(
     error: PlutoError | None = None,
 ) -> HttpResponse:
     """The page with one tab open, and the error of a form that failed."""
-    upload_error = error if request.POST.get("action") in UPLOAD_ACTIONS else None
+    action = request.POST.get("action", "")
+    upload_error = error if action in UPLOAD_ACTIONS else None
+    errors = errors_of(error) if error and not upload_error else {}
+    member_action = action in member_forms.ACTIONS
     context: dict[str, Any] = {
         "experiment": experiment,
         "access": access,
         "tabs": [t for t in TABS if t[0] != "settings" or access.can_edit],
         "tab": tab,
-        "errors": errors_of(error) if error and not upload_error else {},
-        "action": request.POST.get("action", ""),
+        "errors": {} if member_action else errors,
+        "member_errors": {action: errors} if member_action else {},
+        "action": action,
         "values": request.POST if error else {},
         **tab_context(request, experiment, access, tab, upload_error),
     }
@@ -125,6 +129,9 @@ ACTIONS: dict[str, Action] = {
     "run_analysis": run_analysis,
     "edit": edit_experiment,
     "archive": archive_experiment,
+    "add_member": member_forms.add_member,
+    "change_role": member_forms.change_role,
+    "remove_member": member_forms.remove_member,
 }
 
 

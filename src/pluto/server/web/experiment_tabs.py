@@ -12,7 +12,7 @@ from pluto.server.files.services import visible_files
 from pluto.server.lab.models import AssayUnits, Experiment, ExperimentType, Organism, ShareLevel
 from pluto.server.tables import services as tables
 from pluto.server.tables.models import ASSAY, SAMPLE, Dataset
-from pluto.server.web import analysis_forms
+from pluto.server.web import analysis_forms, member_forms
 from pluto.server.web.access import Access
 from pluto.server.web.assay_summary import assay_summary
 from pluto.server.web.table_view import assay_page, small_table_page, table_params
@@ -138,9 +138,10 @@ def grouping_column(request: HttpRequest, choices: analysis_forms.SampleChoices)
     return asked if asked in columns else (columns[0] if columns else "")
 
 
-def settings_tab() -> dict[str, Any]:
-    """The choices of the settings form."""
+def settings_tab(experiment: Experiment) -> dict[str, Any]:
+    """The choices of the settings form, and the experiment's own members."""
     return {
+        **member_forms.members_context(experiment),
         "experiment_types": list(ExperimentType.objects.all()),
         "organisms": list(Organism.objects.all()),
         "units": list(AssayUnits.objects.all()),
@@ -166,4 +167,4 @@ def tab_context(
         return files_tab(experiment)
     if tab == "analysis":
         return analysis_tab(request, experiment)
-    return settings_tab()
+    return settings_tab(experiment)

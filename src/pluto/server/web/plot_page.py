@@ -7,6 +7,7 @@ page's script (PUT) or, without scripts, by this page's form (POST).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,25 +19,33 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pluto.server.analyses import figures
 from pluto.server.analyses import plots as plot_rules
-from pluto.server.analyses.models import Display, Plot
-from pluto.server.errors import InvalidObjectId, NotFound, PlutoError
+from pluto.server.analyses import services as analyses
+from pluto.server.analyses.models import FINISHED, Analysis, AnalysisStatus, Display, Plot
+from pluto.server.errors import InvalidInput, InvalidObjectId, NotFound, PlutoError
 from pluto.server.lab.models import Experiment
 from pluto.server.signed_urls import signed_download_url
 from pluto.server.tables.encoding import FORMATS
 from pluto.server.tables.exports import materialised_export
 from pluto.server.tables.reading import Selection
-from pluto.server.web import display_options
+from pluto.server.web import analysis_forms, display_options
 from pluto.server.web.access import Access, experiment_or_404
 from pluto.server.web.analysis_forms import sample_choices
 from pluto.server.web.context import server_url
 from pluto.server.web.experiment_tabs import ANALYSIS_LABELS
-from pluto.server.web.forms import errors_of
+from pluto.server.web.forms import Done, errors_of
 from pluto.server.web.frames import frame_url
 from pluto.server.web.snippets import results_snippets
 from pluto.server.web.table_view import small_table_page, table_params
 from pluto.server.web.vendor import plotly_url
 
 DOWNLOAD_FORMATS = ("csv", "parquet")
+Action = Callable[[HttpRequest, Access, Plot], Done]
+# The template's names of the checkbox lists, and the parameters they hold.
+CHECKBOX_LISTS = {
+    "experimental": "experimental_values",
+    "control": "control_values",
+    "covariates": "covariates",
+}
 DEFAULTS = {
     "volcano_plot_v2": figures.VOLCANO_DEFAULTS,
     "sample_scatter_plot": figures.SCATTER_DEFAULTS,
@@ -88,6 +97,50 @@ def results_context(request: HttpRequest, plot: Plot) -> dict[str, Any]:
     return {"table": small_table_page(plot.results, params), "params": params}
 
 
+def may_rerun(access: Access, analysis: Analysis | None) -> bool:
+    """Whether the page offers the Re-run form: to editors, once a built-in analysis finished."""
+    return (
+        access.can_edit
+        and analysis is not None
+        and analysis.status in FINISHED
+        and analysis.analysis_type in analysis_forms.TYPES
+    )
+
+
+def rerun_values(request: HttpRequest, analysis: Analysis, sent_back: bool) -> dict[str, Any]:
+    """What the Re-run form shows: what was sent (after an error), else the run's parameters."""
+    if sent_back:
+        form: Any = request.POST
+        lists = {key: form.getlist(name) for key, name in CHECKBOX_LISTS.items()}
+    else:
+        form = {**analysis_forms.form_values(analysis.parameters), "name": analysis.name}
+        lists = {key: form.get(name) or [] for key, name in CHECKBOX_LISTS.items()}
+    column = request.GET.get("group_column") or form.get("group_column") or ""
+    return {"values": form, "group_column": column, **lists}
+
+
+def rerun_context(
+    request: HttpRequest, experiment: Experiment, analysis: Analysis, errors: dict[str, str] | None
+) -> dict[str, Any]:
+    """The Re-run form: the analysis's own New analysis form, filled with its parameters."""
+    chosen = analysis_forms.TYPES[analysis.analysis_type]
+    choices = sample_choices(experiment)
+    context: dict[str, Any] = {
+        "rerun": True,
+        "rerun_errors": errors or {},
+        "chosen": chosen,
+        "choices": choices,
+        "rank_choices": analysis_forms.RANK_CHOICES,
+        **rerun_values(request, analysis, sent_back=errors is not None),
+    }
+    if chosen.name == "gene_set_enrichment":
+        context["de_analyses"] = analysis_forms.completed_de_analyses(experiment)
+        context["collections"] = analysis_forms.collections()
+    if choices is not None:
+        context["values_json"] = choices.values
+    return context
+
+
 def page(
     request: HttpRequest,
     experiment: Experiment,
@@ -95,8 +148,9 @@ def page(
     plot: Plot,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    rerun_errors: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """The plot page."""
+    """The plot page, with the errors of the display form or of the Re-run form."""
     display = plot_rules.main_display(plot)
     analysis = plot.analysis
     context = {
@@ -111,30 +165,85 @@ def page(
         "plotly_url": plotly_url(),
         "snippets": results_snippets(server_url(request), experiment.pluto_id, str(plot.uuid)),
         "errors": errors or {},
+        "may_cancel": access.can_edit and analysis is not None and analysis.status not in FINISHED,
         **figure_context(experiment, plot, display),
         **results_context(request, plot),
     }
+    if analysis is not None and may_rerun(access, analysis):
+        context.update(rerun_context(request, experiment, analysis, rerun_errors))
+    elif rerun_errors:
+        context["errors"] = rerun_errors
     return render(request, "web/plots/page.html", context, status=status)
+
+
+def plot_url(plot: Plot) -> str:
+    """The page of a plot."""
+    return reverse("plot_page", args=[plot.experiment.pluto_id, plot.uuid])
+
+
+def analysis_of(plot: Plot) -> Analysis:
+    """The analysis behind a plot (external plots have none)."""
+    if plot.analysis is None:
+        raise NotFound("This plot was uploaded; it has no analysis to cancel or run again.")
+    return plot.analysis
+
+
+def save_display(request: HttpRequest, access: Access, plot: Plot) -> Done:
+    """Save the display options from the form, without running the analysis again."""
+    display = plot_rules.main_display(plot)
+    if display is None:
+        raise NotFound("This plot has no display to change.")
+    changes = display_options.from_form(request.POST, display)
+    plot_rules.update_display(display, access.role, changes)
+    return Done("The display options were saved.", plot_url(plot))
+
+
+def cancel_analysis(request: HttpRequest, access: Access, plot: Plot) -> Done:
+    """Cancel a pending analysis, or ask the worker running it to stop."""
+    analysis = analyses.cancel(analysis_of(plot), access.role)
+    if analysis.status == AnalysisStatus.CANCELLED:
+        return Done("The analysis was cancelled.", plot_url(plot))
+    return Done("Cancelling: the analysis stops at its next step.", plot_url(plot))
+
+
+def rerun_analysis(request: HttpRequest, access: Access, plot: Plot) -> Done:
+    """Queue the analysis again with the form's parameters, and open the new plot."""
+    analysis = analysis_of(plot)
+    body = analysis_forms.rerun_request(request.POST, analysis)
+    new = analyses.rerun(request.user, analysis, access.role, body)
+    return Done(
+        f"“{new.name}” was queued with the changed parameters; this page updates when it finishes.",
+        plot_url(new.plot),
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "display": save_display,
+    "cancel": cancel_analysis,
+    "rerun": rerun_analysis,
+}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plot_page(request: HttpRequest, experiment_id: str, plot_id: str) -> HttpResponse:
-    """Show the plot (GET) or save its display options from the form (POST)."""
+    """Show the plot (GET), or apply one form (POST): display options, cancel or re-run."""
     experiment, access = experiment_or_404(request, experiment_id)
     plot = plot_or_404(experiment, plot_id)
     if request.method == "GET":
         return page(request, experiment, access, plot)
-    display = plot_rules.main_display(plot)
+    name = request.POST.get("action", "display")
     try:
-        if display is None:
-            raise NotFound("This plot has no display to change.")
-        changes = display_options.from_form(request.POST, display)
-        plot_rules.update_display(display, access.role, changes)
+        if name not in ACTIONS:
+            raise InvalidInput("Unknown action.", details={"field": "action"})
+        done = ACTIONS[name](request, access, plot)
     except PlutoError as error:
-        return page(request, experiment, access, plot, errors_of(error), status=error.status)
-    messages.success(request, "The display options were saved.")
-    return redirect(reverse("plot_page", args=[experiment.pluto_id, plot.uuid]))
+        errors = errors_of(error)
+        if name == "rerun":
+            return page(request, experiment, access, plot, status=error.status, rerun_errors=errors)
+        return page(request, experiment, access, plot, errors, status=error.status)
+    messages.success(request, done.message)
+    return redirect(done.location or plot_url(plot))
 
 
 @login_required

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from pluto.server.errors import InvalidInput, PlutoError
-from pluto.server.lab import members
 from pluto.server.lab import services as lab
 from pluto.server.lab.models import (
     AssayUnits,
@@ -26,9 +25,9 @@ from pluto.server.lab.models import (
     ExperimentType,
     Organism,
     Project,
-    Role,
     ShareLevel,
 )
+from pluto.server.web import member_forms
 from pluto.server.web.access import Access, project_or_404
 from pluto.server.web.forms import Done, errors_of, form_fields
 
@@ -71,8 +70,7 @@ def page(
         "project": project,
         "access": access,
         "experiments": project_experiments(request, project),
-        "members": list(members.memberships(project)),
-        "roles": Role.choices,
+        **member_forms.members_context(project),
         "share_levels": ShareLevel.choices,
         "show_archived": request.GET.get("archived") == "1",
         "errors": errors or {},
@@ -110,37 +108,13 @@ def archive_project(request: HttpRequest, project: Project, access: Access) -> D
     return Done("The project was archived." if archived else "The project was restored.")
 
 
-def add_member(request: HttpRequest, project: Project, access: Access) -> Done:
-    """Give someone with an account a role, by email."""
-    data = form_fields(request.POST, ("email", "role"))
-    membership = members.add_member(access.role, project, data)
-    return Done(f"{membership.user.email} is now a {membership.role} of this project.")
-
-
-def change_role(request: HttpRequest, project: Project, access: Access) -> Done:
-    """Change a member's role (owners)."""
-    role = {"role": request.POST.get("role")}
-    membership = members.change_role(access.role, project, request.POST.get("user", ""), role)
-    return Done(f"{membership.user.email} is now a {membership.role}.")
-
-
-def remove_member(request: HttpRequest, project: Project, access: Access) -> Done:
-    """Remove a member (owners), or leave the project oneself."""
-    user_id = request.POST.get("user", "")
-    membership = members.find_membership(project, user_id)
-    members.remove_member(request.user, access.role, project, user_id)
-    if membership.user_id == request.user.pk:
-        return Done("You left the project.", reverse("project_list"))
-    return Done(f"{membership.user.email} was removed from this project.")
-
-
 ACTIONS: dict[str, Action] = {
     "create_experiment": create_experiment,
     "edit": edit_project,
     "archive": archive_project,
-    "add_member": add_member,
-    "change_role": change_role,
-    "remove_member": remove_member,
+    "add_member": member_forms.add_member,
+    "change_role": member_forms.change_role,
+    "remove_member": member_forms.remove_member,
 }
 
 

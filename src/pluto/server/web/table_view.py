@@ -50,6 +50,22 @@ class TablePage:
     hidden_columns: int = 0
     sortable: bool = True
     notes: list[str] = field(default_factory=list)
+    numeric: list[bool] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[tuple[str, bool]]:
+        """Each header with whether its column holds numbers (right-aligned on the page)."""
+        return list(zip(self.headers, self.numeric_flags(), strict=True))
+
+    @property
+    def cells(self) -> list[list[tuple[str, bool]]]:
+        """Each row's values with whether their column holds numbers."""
+        flags = self.numeric_flags()
+        return [list(zip(row, flags, strict=True)) for row in self.rows]
+
+    def numeric_flags(self) -> list[bool]:
+        """One flag per column (False for columns not classified)."""
+        return (self.numeric + [False] * len(self.headers))[: len(self.headers)]
 
     @property
     def pages(self) -> int:
@@ -97,6 +113,37 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def is_number_text(value: str) -> bool:
+    """Whether a display value reads as a number (``1.5``, ``-3``, ``2e-05``)."""
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return value.strip().lower() not in {"nan", "inf", "-inf", "infinity", "-infinity"}
+
+
+def numeric_column(data_type: pa.DataType, shown: list[str]) -> bool:
+    """Whether a column holds numbers: by its Arrow type, or (for text) by every shown value."""
+    if (
+        pa.types.is_integer(data_type)
+        or pa.types.is_floating(data_type)
+        or pa.types.is_decimal(data_type)
+    ):
+        return True
+    if pa.types.is_string(data_type) or pa.types.is_large_string(data_type):
+        present = [value for value in shown if value != ""]
+        return bool(present) and all(is_number_text(value) for value in present)
+    return False
+
+
+def numeric_columns(schema: pa.Schema, rows: list[list[str]]) -> list[bool]:
+    """For each column of ``schema``, whether the page right-aligns it as numbers."""
+    return [
+        numeric_column(schema.field(index).type, [row[index] for row in rows])
+        for index in range(len(schema))
+    ]
+
+
 def display_rows(table: pa.Table) -> list[list[str]]:
     """The rows of an Arrow table as lists of display text."""
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
@@ -136,7 +183,14 @@ def small_table_page(dataset: Dataset, params: TableParams) -> TablePage:
     table = sorted_by(filtered(read_whole(dataset), params), params)
     start = (params.page - 1) * PAGE_SIZE
     rows = display_rows(table.slice(start, PAGE_SIZE))
-    return TablePage(list(table.column_names), rows, table.num_rows, dataset.row_count, params.page)
+    return TablePage(
+        list(table.column_names),
+        rows,
+        table.num_rows,
+        dataset.row_count,
+        params.page,
+        numeric=numeric_columns(table.schema, rows),
+    )
 
 
 def plain_page(dataset: Dataset, params: TableParams, sortable: bool = True) -> TablePage:
@@ -160,6 +214,7 @@ def slice_page(dataset: Dataset, rows: TableSlice, page: int, sortable: bool) ->
         page,
         hidden_columns=hidden,
         sortable=sortable,
+        numeric=numeric_columns(rows.schema, shown),
     )
 
 

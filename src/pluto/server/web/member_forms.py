@@ -1,0 +1,59 @@
+"""The Members section of the project page and of the experiment's Settings tab.
+
+The same forms manage both: list members with their roles, add one by email, change a role,
+remove a member or leave. Each form calls one members service, which checks the role again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from pluto.server.lab import members
+from pluto.server.lab.models import Experiment, Project, Role
+from pluto.server.web.access import Access
+from pluto.server.web.forms import Done, form_fields
+
+Target = Project | Experiment
+ACTIONS = ("add_member", "change_role", "remove_member")
+
+
+def noun(target: Target) -> str:
+    """``project`` or ``experiment``, for the page's sentences."""
+    return "project" if isinstance(target, Project) else "experiment"
+
+
+def members_context(target: Target) -> dict[str, Any]:
+    """What the Members section shows: the memberships and the roles to choose from."""
+    return {
+        "members": list(members.memberships(target)),
+        "roles": Role.choices,
+        "member_noun": noun(target),
+        "member_share_level": target.share_level,
+    }
+
+
+def add_member(request: HttpRequest, target: Target, access: Access) -> Done:
+    """Give someone with an account a role, by email."""
+    data = form_fields(request.POST, ("email", "role"))
+    membership = members.add_member(access.role, target, data)
+    return Done(f"{membership.user.email} is now a {membership.role} of this {noun(target)}.")
+
+
+def change_role(request: HttpRequest, target: Target, access: Access) -> Done:
+    """Change a member's role (owners)."""
+    role = {"role": request.POST.get("role")}
+    membership = members.change_role(access.role, target, request.POST.get("user", ""), role)
+    return Done(f"{membership.user.email} is now a {membership.role}.")
+
+
+def remove_member(request: HttpRequest, target: Target, access: Access) -> Done:
+    """Remove a member (owners), or leave oneself (back to the projects list)."""
+    user_id = request.POST.get("user", "")
+    membership = members.find_membership(target, user_id)
+    members.remove_member(request.user, access.role, target, user_id)
+    if membership.user_id == request.user.pk:
+        return Done(f"You left the {noun(target)}.", reverse("project_list"))
+    return Done(f"{membership.user.email} was removed from this {noun(target)}.")
