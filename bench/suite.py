@@ -8,7 +8,15 @@ from bench.harness import REGISTRY, Benchmark
 
 # A new benchmark is a module with a function decorated by ``bench.harness.benchmark``,
 # added here.
-MODULES = ("bench.data_reads", "bench.whole_table", "bench.big_matrix")
+MODULES = (
+    "bench.data_reads",
+    "bench.whole_table",
+    "bench.big_matrix",
+    "bench.sdk_reads",
+    "bench.page_render",
+    "bench.differential_expression",
+    "bench.latency_under_load",
+)
 
 
 def all_benchmarks() -> dict[str, Benchmark]:

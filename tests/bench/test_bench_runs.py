@@ -31,6 +31,22 @@ FIGURES = [
     "server VmRSS after page 20",
     "VmRSS spread over 20 pages",
     "server peak memory during the Parquet download",
+    "pluto.read (Arrow pages)",
+    "pluto.read forced to JSON pages",
+    "plutobio PlutoClient.get_assay_data",
+    "requests loop over JSON pages (help page)",
+    "local pandas.read_parquet",
+    "peak memory (VmHWM), pluto.read (Arrow pages)",
+    "GET lab/me/ (fixed cost)",
+    "experiment page, Samples tab",
+    "plot page of the demo volcano plot",
+    "Pluto in-process",
+    "R DESeq() + results(), same genes",
+    "Rscript, whole process",
+    "Pluto job: POST, worker, poll until complete",
+    "JSON page, idle",
+    "running (n=",
+    "pages timed with both",
 ]
 
 
