@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         TableVersion,
         User,
     )
-    from pluto.client.read import read
+    from pluto.client.reading import read
     from pluto.client.uploads import UploadSession
 
 __all__ = [

@@ -50,3 +50,13 @@ def test_every_public_function_class_and_method_has_a_docstring() -> None:
     ]
 
     assert missing == []
+
+
+def test_read_stays_the_function_after_its_module_is_imported() -> None:
+    script = (
+        "import pluto, pluto.client.reading, pluto.client; "
+        "assert callable(pluto.read) and callable(pluto.client.read), (pluto.read,)"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+    assert completed.returncode == 0, completed.stderr

@@ -33,12 +33,12 @@ if TYPE_CHECKING:
         TableVersion,
         User,
     )
-    from pluto.client.read import read
+    from pluto.client.reading import read
     from pluto.client.uploads import UploadSession
 
 LAZY_NAMES = {
     "Client": "pluto.client.client",
-    "read": "pluto.client.read",
+    "read": "pluto.client.reading",
     "UploadSession": "pluto.client.uploads",
     **{
         name: "pluto.client.models"
