@@ -191,10 +191,12 @@ def test_cancelling_a_running_analysis_kills_its_process(
     worker = pluto.worker()
     wait_status(pluto, large, analysis, {"running"}, timeout=30)
     child = wait_for(lambda: children_of(worker.pid), timeout=10, interval=0.02)[0]
+    niceness = wait_for(lambda: niceness_of(child) or None, timeout=10, interval=0.02)
 
     asked = pluto.call("POST", f"experiments/{large}/analyses/{analysis['uuid']}/cancel/")
     done = wait_status(pluto, large, analysis, {"cancelled", "complete", "failed"}, timeout=10)
 
+    assert niceness == 10  # jobs yield the CPU to web requests
     assert asked.status_code == 200
     assert done["status"] == "cancelled"
     assert not alive(child)
@@ -249,3 +251,12 @@ def worker_of(pid: int) -> int | None:
         if b"worker" in command:
             return child
     return None
+
+
+def niceness_of(pid: int) -> int:
+    """A process's nice value, from ``/proc/<pid>/stat`` (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return int(fields[16])

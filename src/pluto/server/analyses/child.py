@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -9,6 +10,7 @@ import time
 
 # Exit status of a child that stopped because its worker is gone.
 ORPHANED = 3
+JOB_NICENESS = 10
 
 
 def die_with_worker(worker: int, interval: float = 0.5) -> None:
@@ -28,12 +30,20 @@ def die_with_worker(worker: int, interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="worker-watch", daemon=True).start()
 
 
+def yield_to_web_requests() -> None:
+    """Run at a lower CPU priority, so pages stay quick while analyses compute on the same
+    machine."""
+    with contextlib.suppress(OSError):
+        os.nice(JOB_NICENESS)
+
+
 def main(argv: list[str]) -> int:
     """Set up Django, run the analysis, and exit 0 (failures are recorded on the analysis).
 
     ``argv``: the analysis's primary key, the worker's id, and the worker's process id.
     """
     die_with_worker(int(argv[3]) if len(argv) > 3 else os.getppid())
+    yield_to_web_requests()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pluto.server.settings")
     import django
 
