@@ -15,6 +15,8 @@ import pytest
 
 from tests.analyses.conftest import DE_REQUEST, CountData, count_data
 from tests.analyses.processes import (
+    JOB_ENV,
+    PLUTO,
     Pluto,
     Processes,
     alive,
@@ -239,6 +241,20 @@ def test_serve_runs_a_worker_beside_it_and_stops_it_when_it_stops(
 
     assert done["status"] == "complete", done["message"]
     wait_for(lambda: not alive(worker), timeout=10)
+
+
+def test_an_idle_worker_told_to_stop_exits_at_once(pluto: Pluto, processes: Processes) -> None:
+    args = [str(PLUTO), "worker", "--poll", "30"]  # long idle waits: the signal lands in one
+    before = set(pluto.home.glob("*.log"))
+    worker = processes.start(args, {**pluto.env, **JOB_ENV}, pluto.home)
+    (log,) = set(pluto.home.glob("*.log")) - before
+    wait_for(lambda: "waiting for analyses" in log.read_text(), timeout=30, interval=0.1)
+    time.sleep(1.0)
+
+    worker.send_signal(signal.SIGTERM)
+    returncode = worker.wait(timeout=10)
+
+    assert returncode == 0, pluto.logs()
 
 
 def worker_of(pid: int) -> int | None:

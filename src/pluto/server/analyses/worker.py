@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +25,8 @@ from pluto.server.analyses import queue
 from pluto.server.analyses.models import Analysis, AnalysisStatus
 
 logger = logging.getLogger("pluto.worker")
+STOP_CHECK_SECONDS = 0.2
+WATCH_SECONDS = 1.0
 
 
 def new_worker_id() -> str:
@@ -40,27 +41,39 @@ class Worker:
         self.worker_id = new_worker_id()
         self.poll_seconds = poll_seconds
         self.parent_pid = parent_pid
-        self.stopping = threading.Event()
+        # A plain flag, not a threading.Event: the signal handler runs on the main thread,
+        # and Event.set() would deadlock on the lock Event.wait() holds there.
+        self.stop_requested = False
 
     def orphaned(self) -> bool:
         """Whether the process that started this worker is gone."""
         return self.parent_pid is not None and os.getppid() != self.parent_pid
 
     def stop(self, *_: object) -> None:
-        """Ask the loop to end (safe to call from a signal handler)."""
-        self.stopping.set()
+        """Ask the loop to end (safe to call from a signal handler: it takes no lock)."""
+        self.stop_requested = True
+
+    def should_stop(self) -> bool:
+        """Whether a stop was asked for, or the process that started this worker is gone."""
+        return self.stop_requested or self.orphaned()
+
+    def pause(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking early when asked to stop."""
+        deadline = time.monotonic() + seconds
+        while not self.should_stop() and time.monotonic() < deadline:
+            time.sleep(min(STOP_CHECK_SECONDS, max(0.0, deadline - time.monotonic())))
 
     def run(self, once: bool = False) -> None:
         """Claim and run jobs until stopped (or, with ``once``, until the queue is empty)."""
         logger.info("Worker %s waiting for analyses.", self.worker_id)
-        while not self.stopping.is_set() and not self.orphaned():
+        while not self.should_stop():
             close_old_connections()
             queue.reap_stale()
             analysis = queue.claim_next(self.worker_id)
             if analysis is None:
                 if once:
                     return
-                self.stopping.wait(self.poll_seconds)
+                self.pause(self.poll_seconds)
                 continue
             self.run_job(analysis)
 
@@ -75,16 +88,19 @@ class Worker:
 
     def watch(self, analysis_id: int, child: subprocess.Popen[bytes]) -> str:
         """Wait for the child; 'exited', 'cancelled' or 'stopped'."""
+        last_beat = 0.0
         while child.poll() is None:
-            if self.stopping.is_set() or self.orphaned():
+            if self.should_stop():
                 kill(child)
                 return "stopped"
             if queue.cancel_requested(analysis_id):
                 kill(child)
                 return "cancelled"
-            queue.heartbeat(analysis_id, self.worker_id)
+            if time.monotonic() - last_beat >= settings.JOB_HEARTBEAT_SECONDS:
+                queue.heartbeat(analysis_id, self.worker_id)
+                last_beat = time.monotonic()
             with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=settings.JOB_HEARTBEAT_SECONDS)
+                child.wait(timeout=WATCH_SECONDS)
         return "exited"
 
 
