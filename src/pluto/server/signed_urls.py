@@ -44,23 +44,33 @@ def ttl_seconds() -> int:
     return int(getattr(settings, "SIGNED_URL_TTL", DEFAULT_TTL_SECONDS))
 
 
+def sign(payload: dict[str, Any], salt: str) -> str:
+    """A URL-safe token carrying ``payload``, signed with the instance's key and the time."""
+    return signing.dumps(payload, salt=salt, compress=True)
+
+
+def unsign(token: str, salt: str, link: str, renew: str) -> dict[str, Any]:
+    """The payload of a token made by :func:`sign`; 403 when altered, 410 when older than
+    ``PLUTO_SIGNED_URL_TTL``. ``link`` names the link and ``renew`` says how to get a new one.
+    """
+    try:
+        payload: dict[str, Any] = signing.loads(token, salt=salt, max_age=ttl_seconds())
+    except signing.SignatureExpired as exc:
+        raise PlutoError(f"This {link} has expired; {renew}.", code="gone", status=410) from exc
+    except signing.BadSignature as exc:
+        raise PlutoError(
+            f"This {link} is not valid.", code="permission_denied", status=403
+        ) from exc
+    return payload
+
+
 def signed_download_url(request: HttpRequest, key: str, filename: str, content_type: str) -> str:
     """An absolute URL that downloads ``key`` with a plain GET until it expires."""
-    payload = {"k": key, "f": safe_filename(filename), "t": content_type}
-    token = signing.dumps(payload, salt=SALT, compress=True)
+    token = sign({"k": key, "f": safe_filename(filename), "t": content_type}, SALT)
     return f"{server_url(request)}/files/signed/{token}/"
 
 
 def verify_token(token: str) -> SignedObject:
     """The object a signed URL grants; 403 when altered, 410 when expired."""
-    try:
-        payload: dict[str, Any] = signing.loads(token, salt=SALT, max_age=ttl_seconds())
-    except signing.SignatureExpired as exc:
-        raise PlutoError(
-            "This download link has expired; ask the API for a new one.", code="gone", status=410
-        ) from exc
-    except signing.BadSignature as exc:
-        raise PlutoError(
-            "This download link is not valid.", code="permission_denied", status=403
-        ) from exc
+    payload = unsign(token, SALT, "download link", "ask the API for a new one")
     return SignedObject(key=payload["k"], filename=payload["f"], content_type=payload["t"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -153,9 +152,3 @@ def copy_hashing(source: BinaryIO | bytes | Path, out: BinaryIO, digest: hashlib
 def get_storage() -> Storage:
     """The configured object store (the ``objects`` folder of the data directory)."""
     return LocalStorage(Path(settings.DATA_DIR) / "objects")
-
-
-def copy_file(key: str, destination: BinaryIO) -> None:
-    """Stream an object into an open file."""
-    with get_storage().open(key) as handle:
-        shutil.copyfileobj(handle, destination, CHUNK)

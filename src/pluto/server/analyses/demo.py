@@ -7,10 +7,10 @@ the demo is complete as soon as the command returns.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 
 from pluto.server.accounts.models import User
 from pluto.server.analyses import execution, queue, services
+from pluto.server.analyses.compute.gene_sets import GeneSetCollection, format_gmt
 from pluto.server.analyses.models import Analysis, Plot
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import OWNER
@@ -89,42 +89,27 @@ def demo_gene_sets(seed: int = 286) -> str:
     up = changed[np.asarray(tables.changed_log2_fold_changes) > 0]
     down = changed[np.asarray(tables.changed_log2_fold_changes) < 0]
     genes = np.asarray(tables.counts.column("gene_symbol").to_pylist())
-    lines = []
+    sets: dict[str, tuple[str, list[str]]] = {}
     for index, (source, label) in enumerate([(up, "raised"), (down, "lowered")] * 3, start=1):
         members = np.concatenate(
             [rng.choice(source, 40, replace=False), rng.choice(genes, 20, replace=False)]
         )
-        lines.append(
-            gmt_line(
-                f"DEMO_TREATMENT_{label.upper()}_{index}",
-                f"Genes the demo treatment {label}",
-                members,
-            )
+        sets[f"DEMO_TREATMENT_{label.upper()}_{index}"] = (
+            f"Genes the demo treatment {label}",
+            [str(g) for g in members],
         )
     for index in range(1, 25):
-        size = int(rng.integers(20, 200))
-        lines.append(
-            gmt_line(
-                f"DEMO_BACKGROUND_{index:02d}",
-                "Genes drawn at random",
-                rng.choice(genes, size, replace=False),
-            )
-        )
-    return "\n".join(lines) + "\n"
-
-
-def gmt_line(name: str, description: str, members: Iterable[object]) -> str:
-    """One GMT line, genes unique and in order."""
-    unique = dict.fromkeys(str(g) for g in members)
-    return "\t".join([name, description, *unique])
+        members = rng.choice(genes, int(rng.integers(20, 200)), replace=False)
+        sets[f"DEMO_BACKGROUND_{index:02d}"] = ("Genes drawn at random", [str(g) for g in members])
+    return format_gmt(GeneSetCollection.from_mapping(sets))
 
 
 def ensure_demo_collection(user: User) -> None:
     """The demo's gene set collection, once."""
     from pluto.server.analyses.collections import create_collection
-    from pluto.server.analyses.models import GeneSetCollection
+    from pluto.server.analyses.models import GeneSetCollection as StoredCollection
 
-    if GeneSetCollection.objects.filter(shortname=DEMO_COLLECTION).exists():
+    if StoredCollection.objects.filter(shortname=DEMO_COLLECTION).exists():
         return
     create_collection(
         user,

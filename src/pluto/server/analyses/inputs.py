@@ -8,19 +8,10 @@ import pyarrow.parquet as pq
 from pluto.server.errors import InvalidInput
 from pluto.server.lab.models import Experiment
 from pluto.server.storage import get_storage
-from pluto.server.tables.models import CurrentDataset, Dataset
+from pluto.server.tables.models import Dataset
+from pluto.server.tables.services import current_dataset
 
 NOUNS = {"sample": "sample data", "assay": "assay data"}
-
-
-def current_dataset(experiment: Experiment, kind: str) -> Dataset | None:
-    """The current version of an experiment's sample or assay table, if one was uploaded."""
-    pointer = (
-        CurrentDataset.objects.select_related("dataset")
-        .filter(experiment=experiment, kind=kind)
-        .first()
-    )
-    return pointer.dataset if pointer else None
 
 
 def required_dataset(experiment: Experiment, kind: str, field: str = "analysis_type") -> Dataset:

@@ -18,12 +18,6 @@ from pluto.server.analyses.models import Analysis, AnalysisStatus, Plot
 LOG_LIMIT = 20_000
 
 
-def set_status(analysis_id: int, status: str, **fields: object) -> None:
-    """Store ``status`` (and ``fields``) on the analysis and mirror the status on its plot."""
-    Analysis.objects.filter(pk=analysis_id).update(status=status, **fields)
-    Plot.objects.filter(analysis_id=analysis_id).update(status=status, updated_at=timezone.now())
-
-
 def claim_next(worker_id: str) -> Analysis | None:
     """Take the oldest pending analysis for ``worker_id``, or None when there is none."""
     for _ in range(5):

@@ -11,25 +11,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from pluto.server.accounts.models import User
 from pluto.server.analyses.models import Analysis
 from pluto.server.lab.models import Experiment
 from pluto.server.storage import get_storage
 from pluto.server.tables.models import Dataset
+from pluto.server.tables.parsing import ROW_GROUP_ROWS
+from pluto.server.tables.services import next_version
 
 RESULTS_KIND = "results"
-ROW_GROUP_SIZE = 10_000
 VERSION_ATTEMPTS = 10
-
-
-def next_version(experiment: Experiment) -> int:
-    """The next results version number within the experiment."""
-    latest = Dataset.objects.filter(experiment=experiment, kind=RESULTS_KIND).aggregate(
-        Max("version")
-    )["version__max"]
-    return int(latest or 0) + 1
 
 
 def store_results(analysis: Analysis, frame: pd.DataFrame) -> Dataset:
@@ -47,7 +39,7 @@ def store_frame_table(
     key = f"results/{experiment.uuid}/{uuid.uuid4()}.parquet"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "results.parquet"
-        pq.write_table(table, path, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, compression="zstd")
         stored = get_storage().put(key, path)
     fields = {
         "experiment": experiment,
@@ -72,7 +64,9 @@ def create_numbered(experiment: Experiment, fields: dict[str, Any]) -> Dataset:
     while True:
         try:
             with transaction.atomic():
-                return Dataset.objects.create(version=next_version(experiment), **fields)
+                return Dataset.objects.create(
+                    version=next_version(experiment, RESULTS_KIND), **fields
+                )
         except IntegrityError:
             if attempt >= VERSION_ATTEMPTS:
                 raise

@@ -149,14 +149,3 @@ def run_worker(
     signal.signal(signal.SIGINT, worker.stop)
     worker.run(once=once)
     logger.info("Worker %s stopped.", worker.worker_id)
-
-
-def wait_for_idle(timeout: float) -> bool:
-    """Block until no analysis is pending or running (for scripts and the demo)."""
-    deadline = time.monotonic() + timeout
-    busy = {AnalysisStatus.PENDING, AnalysisStatus.RUNNING}
-    while Analysis.objects.filter(status__in=busy).exists():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.5)
-    return True

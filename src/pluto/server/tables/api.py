@@ -93,9 +93,14 @@ UPLOAD_DOC = {
 }
 
 
-def register_table_routes(kind: str) -> None:
-    """The five endpoints of one kind of table."""
-    base = f"/experiments/{{experiment_id}}/{SLUGS[kind]}/"
+def table_base(kind: str) -> str:
+    """``/experiments/{experiment_id}/sample-data/`` (or ``assay-data``)."""
+    return f"/experiments/{{experiment_id}}/{SLUGS[kind]}/"
+
+
+def register_read_routes(kind: str) -> None:
+    """Reading one kind of table: a page, a download link, the versions."""
+    base = table_base(kind)
 
     @router.get(
         base,
@@ -106,28 +111,6 @@ def register_table_routes(kind: str) -> None:
     def read_table(request: HttpRequest, experiment_id: str) -> HttpResponse:
         experiment, _ = lab.find_experiment(request.auth, experiment_id)
         return responses.table_response(request, experiment, kind)
-
-    @router.put(
-        base,
-        response=UploadOut,
-        operation_id=f"upload_{kind}_data",
-        summary=f"Upload a new version of the {kind} table",
-        openapi_extra=UPLOAD_DOC,
-    )
-    def upload_table(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
-        experiment, role = lab.find_experiment(request.auth, experiment_id)
-        lab.require(role, EDITOR, f"upload {kind} data")
-        with received_upload(request, experiment) as upload:
-            dataset = services.store_table(
-                request.auth,
-                experiment,
-                kind,
-                upload.path,
-                upload.filename,
-                content_type=upload.content_type,
-                sheet=request.GET.get("sheet") or None,
-            )
-        return responses.upload_answer(dataset)
 
     @router.get(
         base + "download/",
@@ -152,6 +135,33 @@ def register_table_routes(kind: str) -> None:
         items = [responses.version_json(dataset, current) for dataset, current in versions]
         return {"count": len(items), "items": items}
 
+
+def register_write_routes(kind: str) -> None:
+    """Changing one kind of table: upload a new version, restore an old one."""
+    base = table_base(kind)
+
+    @router.put(
+        base,
+        response=UploadOut,
+        operation_id=f"upload_{kind}_data",
+        summary=f"Upload a new version of the {kind} table",
+        openapi_extra=UPLOAD_DOC,
+    )
+    def upload_table(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
+        experiment, role = lab.find_experiment(request.auth, experiment_id)
+        lab.require(role, EDITOR, f"upload {kind} data")
+        with received_upload(request, experiment) as upload:
+            dataset = services.store_table(
+                request.auth,
+                experiment,
+                kind,
+                upload.path,
+                upload.filename,
+                content_type=upload.content_type,
+                sheet=request.GET.get("sheet") or None,
+            )
+        return responses.upload_answer(dataset)
+
     @router.post(
         base + "versions/{version}/restore/",
         response=UploadOut,
@@ -166,4 +176,5 @@ def register_table_routes(kind: str) -> None:
 
 
 for table_kind in SLUGS:
-    register_table_routes(table_kind)
+    register_read_routes(table_kind)
+    register_write_routes(table_kind)

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core import signing
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from pluto.server.errors import PlutoError, render_pluto_error
 from pluto.server.files.models import ExperimentFile
-from pluto.server.signed_urls import ttl_seconds
+from pluto.server.signed_urls import sign, unsign
 from pluto.server.storage import get_storage
+from pluto.server.streaming import BlockStreamingResponse
 
 SALT = "pluto.plot-frame.v1"
 FRAME_POLICY = "sandbox allow-scripts; frame-ancestors 'self'"
@@ -33,24 +33,13 @@ def frame_type(file: ExperimentFile) -> str:
 
 def frame_url(file: ExperimentFile) -> str:
     """A signed URL that shows the file inside the sandboxed frame."""
-    payload = {"k": file.storage_key, "t": frame_type(file)}
-    token = signing.dumps(payload, salt=SALT, compress=True)
+    token = sign({"k": file.storage_key, "t": frame_type(file)}, SALT)
     return reverse("plot_frame", args=[token])
 
 
 def granted(token: str) -> dict[str, Any]:
     """What a frame token grants; 403 when altered, 410 when expired."""
-    try:
-        payload: dict[str, Any] = signing.loads(token, salt=SALT, max_age=ttl_seconds())
-    except signing.SignatureExpired as exc:
-        raise PlutoError(
-            "This frame link has expired; reload the page.", code="gone", status=410
-        ) from exc
-    except signing.BadSignature as exc:
-        raise PlutoError(
-            "This frame link is not valid.", code="permission_denied", status=403
-        ) from exc
-    return payload
+    return unsign(token, SALT, "frame link", "reload the page")
 
 
 @require_GET
@@ -64,7 +53,7 @@ def plot_frame(request: HttpRequest, token: str) -> HttpResponse:
     storage = get_storage()
     size = storage.size(payload["k"])
     body = storage.open_range(payload["k"], 0, size - 1) if size else iter([b""])
-    response = StreamingHttpResponse(body, content_type=payload["t"])
+    response = BlockStreamingResponse(body, content_type=payload["t"])
     response["Content-Security-Policy"] = FRAME_POLICY
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=600"

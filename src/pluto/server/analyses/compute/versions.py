@@ -24,11 +24,6 @@ def package_version(name: str) -> str:
         return "unknown"
 
 
-def library_versions() -> dict[str, str]:
-    """The versions of every library the analyses use, by distribution name."""
-    return {name: package_version(name) for name in DISTRIBUTIONS}
-
-
 def cited(*names: str) -> str:
     """Libraries with versions as a methods text lists them: ``numpy 2.1.0, pandas 2.2.3``."""
     return ", ".join(f"{name} {package_version(name)}" for name in names)
