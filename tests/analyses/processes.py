@@ -181,6 +181,20 @@ class Pluto:
         )
 
 
+EMAIL = "ada@example.org"
+PASSWORD = "correct horse battery staple 42"
+
+
+def prepared(home: Path, processes: Processes) -> Pluto:
+    """A migrated data directory in ``home`` with ada and her token."""
+    setup = Pluto(home, environment(home), "", processes)
+    setup.run("migrate")
+    names = ["--first-name", "Ada", "--last-name", "Lovelace"]
+    setup.run("user", "create", "--email", EMAIL, *names, "--password-stdin", stdin=PASSWORD + "\n")
+    setup.key = setup.run("token", "create", "--user", EMAIL, "--name", "tests").strip()
+    return setup
+
+
 def answers(url: str, process: subprocess.Popen[bytes]) -> bool:
     """Whether the server answers yet (and has not died)."""
     assert process.poll() is None, "the server process ended"

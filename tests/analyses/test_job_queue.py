@@ -162,3 +162,38 @@ def test_progress_is_logged_while_the_job_runs(ada: Caller, experiment: Experime
     assert shown["message"] == "Halfway there"
     assert "Halfway there" in shown["log"]
     assert shown["started_at"] is not None
+
+
+def test_a_retried_job_says_so_while_it_runs(ada: Caller, experiment: Experiment) -> None:
+    analysis = queued(ada, experiment)
+    queue.take(analysis.pk, "worker-a")
+    first_run = ada.call("GET", exp_path(experiment, f"analyses/{analysis.uuid}/")).data
+    silence(analysis)
+    queue.reap_stale()
+
+    queue.take(analysis.pk, "worker-b")
+    started = ada.call("GET", exp_path(experiment, f"analyses/{analysis.uuid}/")).data
+    queue.report_progress(analysis.pk, "worker-b", 0.5, "Fitting dispersions.")
+    progressing = ada.call("GET", exp_path(experiment, f"analyses/{analysis.uuid}/")).data
+
+    assert first_run["message"] == "Started."
+    assert started["status"] == "running"
+    assert started["message"].startswith("Attempt 2 of 3 (the previous worker stopped)")
+    assert progressing["message"] == (
+        "Attempt 2 of 3 (the previous worker stopped): Fitting dispersions."
+    )
+
+
+def test_the_jobs_of_a_dead_worker_process_are_released_at_once(
+    ada: Caller, experiment: Experiment
+) -> None:
+    dead, alive = queued(ada, experiment), queued(ada, experiment)
+    queue.take(dead.pk, "lab-host:4242:0a1b2c3d")
+    queue.take(alive.pk, "lab-host:42420:0a1b2c3d")
+
+    released = queue.release_jobs_of_process("lab-host", 4242)
+
+    assert released == 1
+    assert state(dead) == ("pending", 1, "")
+    assert "retrying (attempt 2 of 3)" in dead.message
+    assert state(alive) == ("running", 1, "lab-host:42420:0a1b2c3d")

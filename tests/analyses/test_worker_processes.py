@@ -21,28 +21,19 @@ from tests.analyses.processes import (
     Processes,
     alive,
     children_of,
-    environment,
+    prepared,
     wait_for,
 )
 
 pytestmark = pytest.mark.live
-EMAIL = "ada@example.org"
-PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture(scope="module")
 def pluto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pluto]:
     """A migrated data directory with ada and her token, and ``pluto serve`` running on it."""
-    home = tmp_path_factory.mktemp("pluto-home")
     processes = Processes()
-    setup = Pluto(home, environment(home), "", processes)
     try:
-        setup.run("migrate")
-        names = ["--first-name", "Ada", "--last-name", "Lovelace"]
-        setup.run(
-            "user", "create", "--email", EMAIL, *names, "--password-stdin", stdin=PASSWORD + "\n"
-        )
-        setup.key = setup.run("token", "create", "--user", EMAIL, "--name", "tests").strip()
+        setup = prepared(tmp_path_factory.mktemp("pluto-home"), processes)
         setup.url = setup.serve()
         yield setup
     finally:

@@ -1,4 +1,5 @@
-"""``pluto cleanup``: remove expired unfinished uploads; ``pluto serve`` also runs it hourly."""
+"""``pluto cleanup``: remove expired unfinished uploads and what crashed requests left behind;
+``pluto serve`` also runs it hourly."""
 
 from __future__ import annotations
 
@@ -14,17 +15,22 @@ logger = logging.getLogger("pluto.cleanup")
 
 
 def run_cleanup() -> list[str]:
-    """Remove expired upload sessions and stray staging files; what was removed."""
+    """Remove expired upload sessions, stray staging files and stale temporary files; what
+    was removed."""
     from pluto.server.files.cleanup import remove_expired_uploads
+    from pluto.server.scratch import remove_leftovers
 
-    return remove_expired_uploads()
+    return remove_expired_uploads() + remove_leftovers()
 
 
 @click.command("cleanup")
 def cleanup_command() -> None:
-    """Delete expired unfinished uploads and their staging files.
+    """Delete expired unfinished uploads, their staging files, and temporary files that a
+    stopped server process left behind.
 
-    Unfinished upload sessions expire after seven days; the server also runs this every hour.
+    Unfinished upload sessions expire after seven days (PLUTO_UPLOAD_SESSION_TTL); temporary
+    files untouched for a day (PLUTO_TEMP_FILE_MAX_AGE) are left over. The server also runs
+    this every hour.
 
     \b
     Example:

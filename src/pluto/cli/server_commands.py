@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
 from pluto.cli.accounts_commands import token, user
 from pluto.cli.django_setup import migrate, setup_django
 from pluto.cli.files_commands import cleanup_command, start_periodic_cleanup
-from pluto.cli.worker_commands import start_worker_process, worker_command
+from pluto.cli.serving import run_supervised
+from pluto.cli.worker_commands import worker_command
 
 
 @click.command("migrate")
@@ -71,12 +73,27 @@ def print_welcome(host: str, port: int) -> None:
     type=click.IntRange(1, 64),
     help="Web worker processes (default: two per core, at most four).",
 )
+@click.option(
+    "--analysis-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="Analysis workers to run beside the web processes.",
+)
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
-@click.option("--no-worker", is_flag=True, help="Do not start an analysis worker beside it.")
+@click.option("--no-worker", is_flag=True, help="Run no analysis worker (--analysis-workers 0).")
 def serve_command(
-    host: str, port: int, workers: int | None, no_migrate: bool, no_worker: bool
+    host: str,
+    port: int,
+    workers: int | None,
+    analysis_workers: int,
+    no_migrate: bool,
+    no_worker: bool,
 ) -> None:
-    """Run the web server and the API.
+    """Run the web server and the API, with analysis workers beside it.
+
+    Web processes and workers that die are started again; stopping this command (or killing
+    it) stops them all.
 
     \b
     Example:
@@ -85,21 +102,12 @@ def serve_command(
     setup_django()
     if not no_migrate:
         migrate()
-    import uvicorn
-
     print_welcome(host, port)
     start_periodic_cleanup()
-    if not no_worker:
-        start_worker_process()
-    uvicorn.run(
-        "pluto.server.asgi:application",
-        host=host,
-        port=port,
-        workers=workers or default_workers(),
-        log_level="info",
-        lifespan="off",
-        proxy_headers=True,
+    status = run_supervised(
+        host, port, workers or default_workers(), 0 if no_worker else analysis_workers
     )
+    sys.exit(status)
 
 
 def register_server_commands(group: click.Group) -> None:

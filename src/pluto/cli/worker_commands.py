@@ -1,20 +1,10 @@
-"""``pluto worker``: the process that runs queued analyses, and its start beside ``serve``."""
+"""``pluto worker``: the process that runs queued analyses."""
 
 from __future__ import annotations
-
-import atexit
-import contextlib
-import ctypes
-import os
-import signal
-import subprocess
-import sys
 
 import click
 
 from pluto.cli.django_setup import setup_django
-
-PR_SET_PDEATHSIG = 1
 
 
 @click.command("worker")
@@ -44,31 +34,3 @@ def worker_command(once: bool, poll: float, parent: int | None) -> None:
     from pluto.server.analyses.worker import run_worker
 
     run_worker(once=once, poll_seconds=poll, parent_pid=parent)
-
-
-def end_with_parent() -> None:
-    """In the child before exec: get SIGTERM when the parent dies (Linux), however it dies.
-
-    The web server re-raises the signal that stopped it, so its exit handlers may never run.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def start_worker_process() -> subprocess.Popen[bytes]:
-    """``pluto worker`` as a child of ``pluto serve``, stopped when the server stops."""
-    command = [sys.executable, "-m", "pluto.cli.main", "worker", "--parent", str(os.getpid())]
-    worker = subprocess.Popen(command, preexec_fn=end_with_parent)
-    atexit.register(stop_worker_process, worker)
-    return worker
-
-
-def stop_worker_process(worker: subprocess.Popen[bytes]) -> None:
-    """Ask the worker to stop (it requeues a running analysis), then make sure it has."""
-    if worker.poll() is not None:
-        return
-    worker.terminate()
-    try:
-        worker.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()

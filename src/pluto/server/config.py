@@ -70,6 +70,7 @@ class Config:
     job_heartbeat_seconds: int
     job_timeout_seconds: int
     job_max_attempts: int
+    temp_file_max_age: int
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -230,4 +231,5 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         job_heartbeat_seconds=parse_positive_int(env, "PLUTO_JOB_HEARTBEAT_SECONDS", 5),
         job_timeout_seconds=parse_positive_int(env, "PLUTO_JOB_TIMEOUT_SECONDS", 60),
         job_max_attempts=parse_positive_int(env, "PLUTO_JOB_MAX_ATTEMPTS", 3),
+        temp_file_max_age=parse_positive_int(env, "PLUTO_TEMP_FILE_MAX_AGE", 24 * 3600),
     )

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
-import threading
-import time
 
 # Exit status of a child that stopped because its worker is gone.
 ORPHANED = 3
 JOB_NICENESS = 10
 
 
-def die_with_worker(worker: int, interval: float = 0.5) -> None:
-    """End this process soon after the worker (process id ``worker``) that started it dies.
+def die_with_worker(worker: int) -> None:
+    """End this process as soon as the worker (process id ``worker``) that started it dies.
 
     The child runs in a session of its own (so a cancel can kill it and whatever it
     started), which means a killed worker does not take it along. Left running, it would
     compute for a job the queue is about to hand to another worker. The worker may even
     have died before this process got here, hence its id is passed rather than looked up.
     """
+    from pluto.server.lifeline import end_with_parent
 
-    def watch() -> None:
-        while os.getppid() == worker:
-            time.sleep(interval)
-        os._exit(ORPHANED)
-
-    threading.Thread(target=watch, name="worker-watch", daemon=True).start()
+    end_with_parent(worker, on_orphaned=lambda: os._exit(ORPHANED), sig=signal.SIGKILL)
 
 
 def yield_to_web_requests() -> None:

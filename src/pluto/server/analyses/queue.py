@@ -38,17 +38,29 @@ def claim_next(worker_id: str) -> Analysis | None:
 def take(analysis_id: int, worker_id: str) -> bool:
     """Switch one pending analysis to running under ``worker_id``; False if another won."""
     now = timezone.now()
-    taken = Analysis.objects.filter(pk=analysis_id, status=AnalysisStatus.PENDING).update(
+    pending = Analysis.objects.filter(pk=analysis_id, status=AnalysisStatus.PENDING)
+    row = pending.values_list("attempts", "max_attempts").first()
+    if row is None:
+        return False
+    taken = pending.filter(attempts=row[0]).update(
         status=AnalysisStatus.RUNNING,
         worker_id=worker_id,
         heartbeat_at=now,
         started_at=now,
-        attempts=F("attempts") + 1,
+        attempts=row[0] + 1,
         progress=0.0,
+        message=attempt_prefix(row[0] + 1, row[1]) + "Started.",
     )
     if taken:
         Plot.objects.filter(analysis_id=analysis_id).update(status=AnalysisStatus.RUNNING)
     return bool(taken)
+
+
+def attempt_prefix(attempt: int, max_attempts: int) -> str:
+    """``Attempt 2 of 3 (the previous worker stopped): `` on a retried run, else nothing."""
+    if attempt <= 1:
+        return ""
+    return f"Attempt {attempt} of {max_attempts} (the previous worker stopped): "
 
 
 def owned(analysis_id: int, worker_id: str) -> dict[str, object]:
@@ -66,11 +78,12 @@ def heartbeat(analysis_id: int, worker_id: str) -> bool:
 def report_progress(analysis_id: int, worker_id: str, fraction: float, message: str) -> None:
     """Record progress and append the message to the analysis's short log."""
     stamp = timezone.now().strftime("%H:%M:%S")
-    current = Analysis.objects.filter(pk=analysis_id).values_list("log", flat=True).first() or ""
+    row = Analysis.objects.filter(pk=analysis_id).values_list("log", "attempts", "max_attempts")
+    current, attempt, max_attempts = row.first() or ("", 1, 1)
     log = (current + f"{stamp} {message}\n")[-LOG_LIMIT:]
     Analysis.objects.filter(**owned(analysis_id, worker_id)).update(
         progress=max(0.0, min(1.0, fraction)),
-        message=message,
+        message=attempt_prefix(attempt, max_attempts) + message,
         log=log,
         heartbeat_at=timezone.now(),
     )
@@ -98,10 +111,17 @@ def reap_stale() -> int:
     """Retry or fail running analyses whose worker stopped sending heartbeats; how many."""
     limit = timezone.now() - timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
     stale = Analysis.objects.filter(status=AnalysisStatus.RUNNING, heartbeat_at__lt=limit)
-    reaped = 0
-    for analysis in stale.only("pk", "attempts", "max_attempts", "worker_id", "cancel_requested"):
-        reaped += release(analysis)
-    return reaped
+    fields = ("pk", "attempts", "max_attempts", "worker_id", "cancel_requested")
+    return sum(release(analysis) for analysis in stale.only(*fields))
+
+
+def release_jobs_of_process(host: str, pid: int) -> int:
+    """Retry or fail, at once, the running analyses of a worker process known to be dead."""
+    running = Analysis.objects.filter(
+        status=AnalysisStatus.RUNNING, worker_id__startswith=f"{host}:{pid}:"
+    )
+    fields = ("pk", "attempts", "max_attempts", "worker_id", "cancel_requested")
+    return sum(release(analysis) for analysis in running.only(*fields))
 
 
 def release(analysis: Analysis) -> int:

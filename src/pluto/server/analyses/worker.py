@@ -23,6 +23,7 @@ from django.db import close_old_connections
 
 from pluto.server.analyses import queue
 from pluto.server.analyses.models import Analysis, AnalysisStatus
+from pluto.server.lifeline import end_with_parent
 
 logger = logging.getLogger("pluto.worker")
 STOP_CHECK_SECONDS = 0.2
@@ -147,5 +148,7 @@ def run_worker(
     worker = Worker(poll_seconds=poll_seconds, parent_pid=parent_pid)
     signal.signal(signal.SIGTERM, worker.stop)
     signal.signal(signal.SIGINT, worker.stop)
+    if parent_pid is not None:
+        end_with_parent(parent_pid, on_orphaned=worker.stop, sig=signal.SIGTERM)
     worker.run(once=once)
     logger.info("Worker %s stopped.", worker.worker_id)

@@ -110,7 +110,10 @@ class UploadSession(models.Model):
     staging_name = models.CharField(max_length=100)
     # A short lease taken with one atomic UPDATE while a chunk is written, so two PUTs to the
     # same session cannot interleave without holding a database transaction during the copy.
+    # It is renewed while the copy runs, and names the process holding it: a lease whose
+    # process is gone (killed mid-chunk) does not make the next writer wait.
     writing_until = models.DateTimeField(null=True, blank=True)
+    writer = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField(db_index=True)
 

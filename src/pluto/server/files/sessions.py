@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,13 +27,16 @@ from django.utils import timezone
 
 from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
 from pluto.server.files.models import ExperimentFile, SessionStatus, UploadSession
+from pluto.server.lifeline import is_gone, this_process
 from pluto.server.storage import CHUNK, get_storage
 from pluto.server.web.context import server_url
 
 TOKEN_SALT = "pluto.upload-session.v1"
 DEFAULT_SESSION_TTL_SECONDS = 7 * 24 * 3600
-# Long enough for any chunk to be copied from the server's spooled request body to disk.
-WRITE_LEASE = timedelta(minutes=15)
+# A writer renews its lease at least this often while it copies a chunk, and a lease not
+# renewed for WRITE_LEASE is free: a writer on another machine that died stops blocking then.
+WRITE_LEASE = timedelta(seconds=30)
+RENEW_SECONDS = 5.0
 CONTENT_RANGE = re.compile(r"^bytes\s+(?:\*|(\d+)-(-?\d+))/(\*|\d+)$")
 
 
@@ -178,6 +183,8 @@ def receive(session: UploadSession, content_range: ContentRange, body: Readable)
     """Store a chunk (or answer a probe) and complete the file when every byte is there."""
     check_declared_total(session, content_range)
     if session.status == SessionStatus.COMPLETE or not claim(session):
+        if content_range.is_probe:
+            return progress_while_writing(session)
         return settled_progress(session)
     try:
         return receive_claimed(session, content_range, body)
@@ -201,20 +208,46 @@ def receive_claimed(
 
 
 def claim(session: UploadSession) -> bool:
-    """Take the session's write lease with one atomic UPDATE; False when that is not possible."""
+    """Take the session's write lease with one atomic UPDATE; False when that is not possible.
+
+    The lease is free when nobody holds it, when it was not renewed in time, or when the
+    process holding it has ended.
+    """
     now = timezone.now()
     free = Q(writing_until__isnull=True) | Q(writing_until__lt=now)
+    holder = UploadSession.objects.filter(pk=session.pk).values_list("writer", flat=True).first()
+    if holder and is_gone(holder):
+        free |= Q(writer=holder)
     claimed = (
         UploadSession.objects.filter(pk=session.pk, status=SessionStatus.OPEN, expires_at__gt=now)
         .filter(free)
-        .update(writing_until=now + WRITE_LEASE)
+        .update(writing_until=now + WRITE_LEASE, writer=this_process())
     )
     return bool(claimed)
 
 
+def renew(session: UploadSession) -> None:
+    """Keep this process's lease for another ``WRITE_LEASE``."""
+    UploadSession.objects.filter(pk=session.pk, writer=this_process()).update(
+        writing_until=timezone.now() + WRITE_LEASE
+    )
+
+
 def release(session: UploadSession) -> None:
-    """Give the write lease back."""
-    UploadSession.objects.filter(pk=session.pk).update(writing_until=None)
+    """Give the write lease back (unless it has passed to another writer meanwhile)."""
+    UploadSession.objects.filter(pk=session.pk, writer=this_process()).update(
+        writing_until=None, writer=""
+    )
+
+
+def progress_while_writing(session: UploadSession) -> UploadProgress:
+    """A probe's answer while another request holds the lease: the bytes of every chunk
+    stored so far (the chunk being written counts once it is complete)."""
+    session.refresh_from_db()
+    if session.status == SessionStatus.COMPLETE:
+        return settled_progress(session)
+    require_live(session)
+    return UploadProgress(session.received_bytes, None)
 
 
 def settled_progress(session: UploadSession) -> UploadProgress:
@@ -246,11 +279,13 @@ def append_chunk(
             f"{session.file_size} bytes declared for this upload.",
             details={"field": "Content-Range", "file_size": session.file_size},
         )
-    write_at(staging_path(session), stored, body, content_range.length)
+    write_at(staging_path(session), stored, body, content_range.length, lambda: renew(session))
     return stored + content_range.length
 
 
-def write_at(path: Path, offset: int, body: Readable, expected: int) -> None:
+def write_at(
+    path: Path, offset: int, body: Readable, expected: int, keep_lease: Callable[[], None]
+) -> None:
     """Stream exactly ``expected`` bytes of ``body`` into ``path`` at ``offset``, durably.
 
     On any failure the file is cut back to ``offset``, so a broken chunk leaves no trace.
@@ -259,7 +294,7 @@ def write_at(path: Path, offset: int, body: Readable, expected: int) -> None:
     with os.fdopen(descriptor, "r+b") as staging:
         try:
             staging.seek(offset)
-            copied = copy_body(body, staging, expected)
+            copied = copy_body(body, staging, expected, keep_lease)
             check_body_length(copied, expected, extra=body.read(1))
             staging.flush()
             os.fsync(staging.fileno())
@@ -268,15 +303,21 @@ def write_at(path: Path, offset: int, body: Readable, expected: int) -> None:
             raise
 
 
-def copy_body(body: Readable, staging: Writable, expected: int) -> int:
-    """Copy up to ``expected`` bytes in 1 MiB blocks; how many bytes there were."""
-    copied = 0
+def copy_body(
+    body: Readable, staging: Writable, expected: int, keep_lease: Callable[[], None]
+) -> int:
+    """Copy up to ``expected`` bytes in 1 MiB blocks, renewing the lease every few seconds;
+    how many bytes there were."""
+    copied, renewed = 0, time.monotonic()
     while copied < expected:
         block = body.read(min(CHUNK, expected - copied))
         if not block:
             break
         staging.write(block)
         copied += len(block)
+        if time.monotonic() - renewed >= RENEW_SECONDS:
+            keep_lease()
+            renewed = time.monotonic()
     return copied
 
 
