@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -75,3 +79,22 @@ def test_too_few_samples_are_refused(data: Experiment) -> None:
     with pytest.raises(AnalysisInputError) as caught:
         umap.check_inputs(umap.parse_parameters({}), data.samples.iloc[:3], "raw_counts")
     assert caught.value.field == "samples"
+
+
+EMBED_ONCE = """
+import numpy as np
+from pluto.server.analyses.compute.umap_embedding import embed
+embed(np.random.default_rng(1).normal(size=(12, 5)), 5, 0.1)
+"""
+
+
+def test_umap_keeps_its_compiled_code_for_the_next_process(tmp_path: Path) -> None:
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+
+    done = subprocess.run([sys.executable, "-c", EMBED_ONCE], env=env, capture_output=True)
+    kept = {path.name.split(".")[1].split("-")[0] for path in tmp_path.rglob("*.nbi")}
+
+    assert done.returncode == 0, done.stderr.decode()
+    # Functions UMAP declares without numba's cache, compiled during every fit before.
+    assert {"smooth_knn_dist", "compute_membership_strengths"} <= kept, sorted(kept)
+    assert "_optimize_layout_euclidean_single_epoch" in kept

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pluto.server.analyses.compute import parameters as read
+from pluto.server.analyses.compute.compiled_code import cache_compiled_functions
 from pluto.server.analyses.compute.inputs import (
     AnalysisResult,
     Progress,
@@ -76,6 +77,7 @@ def embed(components: np.ndarray, n_neighbors: int, min_dist: float) -> np.ndarr
     """Two UMAP coordinates per sample, reproducible through the fixed random state."""
     import umap
 
+    cache_compiled_functions(("umap", "pynndescent"))
     with warnings.catch_warnings():
         # A fixed random state means one thread, which UMAP warns about every time.
         warnings.filterwarnings("ignore", message=".*overridden to 1 by setting random_state.*")
