@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.renderers import BaseRenderer
 
 from pluto import __version__
@@ -19,6 +19,7 @@ from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
 from pluto.server.tables.api import router as tables_router
+from pluto.server.throttling import api_throttles, throttled
 
 logger = logging.getLogger("pluto.api")
 
@@ -60,6 +61,7 @@ def build_api() -> NinjaAPI:
         version=__version__,
         description="The Pluto-compatible HTTP API. Send 'Authorization: Token <key>'.",
         auth=api_user,
+        throttle=api_throttles(),
         renderer=OrjsonRenderer(),
         openapi_url="/openapi.json/",
         docs_url="/docs/",
@@ -74,6 +76,7 @@ def build_api() -> NinjaAPI:
                 401, "not_authenticated", "Authentication required."
             ),
         ),
+        (Throttled, throttled),
         (HttpError, lambda request, exc: error_response(exc.status_code, "invalid", str(exc))),
         (Http404, lambda request, exc: error_response(404, "not_found", "Not found.")),
         (Exception, unexpected_error),

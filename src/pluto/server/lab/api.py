@@ -135,9 +135,21 @@ def register_member_routes(kind: str) -> None:
     )
     def add_member(request: HttpRequest, object_id: str) -> Status[dict[str, Any]]:
         target, role = member_target(request, kind, object_id)
-        return Status(
-            201, schemas.member_json(members.add_member(role, target, json_body(request)))
-        )
+        return Status(201, schemas.added_json(members.add_member(role, target, json_body(request))))
+
+    @router.get(
+        f"/{kind}/{{object_id}}/invitations/",
+        response=schemas.InvitationPage,
+        operation_id=f"list_{kind}_invitations",
+    )
+    def list_invitations(
+        request: HttpRequest, object_id: str, params: Query[ListParams]
+    ) -> dict[str, Any]:
+        """Emails added as members that have no account yet (change or withdraw them under
+        ``members/<uuid>/``)."""
+        target, _ = member_target(request, kind, object_id)
+        count, rows = page_of(members.invitations(target), page_request(params.model_dump()))
+        return {"count": count, "items": [schemas.invitation_json(i) for i in rows]}
 
     @router.patch(
         base + "{user_id}/",

@@ -8,7 +8,8 @@ from typing import Any
 from ninja import Schema
 
 from pluto.server.accounts.models import User
-from pluto.server.lab.models import Experiment, Project
+from pluto.server.lab.members import Added
+from pluto.server.lab.models import Experiment, ExperimentInvitation, Project, ProjectInvitation
 
 
 def iso(moment: datetime) -> str:
@@ -71,8 +72,26 @@ def experiment_json(experiment: Experiment, plot_count: int = 0) -> dict[str, An
 
 
 def member_json(membership: Any) -> dict[str, Any]:
-    """``{user, role}``."""
+    """``{user, role}``; a pending invitation as its email, with no name yet."""
+    if isinstance(membership, ProjectInvitation | ExperimentInvitation):
+        return added_json(Added(membership.uuid, membership.email, membership.role))
     return {"user": user_json(membership.user), "role": membership.role}
+
+
+def added_json(added: Added) -> dict[str, Any]:
+    """The answer to adding by email: the member shape, with only what the request said."""
+    user = {"uuid": str(added.uuid), "first_name": "", "last_name": "", "email": added.email}
+    return {"user": user, "role": added.role}
+
+
+def invitation_json(invitation: ProjectInvitation | ExperimentInvitation) -> dict[str, Any]:
+    """A pending invitation: ``{uuid, email, role, created_at}``."""
+    return {
+        "uuid": str(invitation.uuid),
+        "email": invitation.email,
+        "role": invitation.role,
+        "created_at": iso(invitation.created_at),
+    }
 
 
 class UserOut(Schema):
@@ -147,6 +166,18 @@ class ExperimentPage(Schema):
 class MemberPage(Schema):
     count: int
     items: list[MemberOut]
+
+
+class InvitationOut(Schema):
+    uuid: str
+    email: str
+    role: str
+    created_at: str
+
+
+class InvitationPage(Schema):
+    count: int
+    items: list[InvitationOut]
 
 
 class ProjectCreate(Schema):
