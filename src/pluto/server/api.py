@@ -18,6 +18,7 @@ from pluto.server.analyses.api import router as analyses_router
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
+from pluto.server.request_errors import REQUEST_ERRORS, as_pluto_error
 from pluto.server.tables.api import router as tables_router
 
 logger = logging.getLogger("pluto.api")
@@ -43,6 +44,11 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     if fields:
         details["field"] = fields[0]
     return error_response(400, "invalid", message, details)
+
+
+def request_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body or query string Django refused to read (too large, malformed multipart...)."""
+    return render_pluto_error(as_pluto_error(exc))
 
 
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -76,6 +82,7 @@ def build_api() -> NinjaAPI:
         ),
         (HttpError, lambda request, exc: error_response(exc.status_code, "invalid", str(exc))),
         (Http404, lambda request, exc: error_response(404, "not_found", "Not found.")),
+        *[(error, request_error) for error in REQUEST_ERRORS],
         (Exception, unexpected_error),
     ]
     for exception_class, handler in handlers:

@@ -18,9 +18,11 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = orjson.loads(request.body)
     except orjson.JSONDecodeError as exc:
-        raise InvalidInput(f"The request body is not valid JSON: {exc.msg}.") from exc
+        raise InvalidInput(
+            f"The request body is not valid JSON: {exc.msg}.", details={"field": "body"}
+        ) from exc
     if not isinstance(data, dict):
-        raise InvalidInput("The request body must be a JSON object.")
+        raise InvalidInput("The request body must be a JSON object.", details={"field": "body"})
     return data
 
 

@@ -13,6 +13,8 @@ PUBLIC_URL = CONFIG.public_url
 ALLOW_SIGNUP = CONFIG.allow_signup
 SIGNED_URL_TTL = CONFIG.signed_url_ttl
 MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
+# JSON and form bodies are read into memory whole; files go through the streamed uploads.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_json_bytes
 UPLOAD_SESSION_TTL = CONFIG.upload_session_ttl
 JOB_HEARTBEAT_SECONDS = CONFIG.job_heartbeat_seconds
 JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds
@@ -42,7 +44,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "pluto.server.web.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
