@@ -504,6 +504,8 @@ BAD_PAGE_VALUES = [
     ("limit", "1e3"),
     ("offset", "two"),
     ("offset", "0.5"),
+    ("limit", "1_0"),
+    ("offset", "\uff11"),
 ]
 
 

@@ -126,6 +126,18 @@ def test_data_pages_by_limit_and_offset(
     assert too_large.status == 400 and too_large.data["code"] == "limit_too_large"
 
 
+@pytest.mark.parametrize("offset", [2**63, 10**20])
+def test_data_offsets_beyond_64_bit_rows_are_an_empty_page(
+    ada: Caller, experiment: Any, completed_de: dict[str, Any], offset: int
+) -> None:
+    whole = get(ada, plot_path(experiment, completed_de, "data/")).data
+    past_end = get(ada, plot_path(experiment, completed_de, f"data/?offset={offset}"))
+
+    assert past_end.status == 200, past_end.data
+    assert past_end.data["count"] == whole["count"]
+    assert past_end.data["items"] == [[]] * len(DE_COLUMNS)
+
+
 def test_data_in_csv_arrow_and_parquet(
     ada: Caller, experiment: Any, completed_de: dict[str, Any]
 ) -> None:

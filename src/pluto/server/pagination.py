@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,21 +24,26 @@ class PageRequest:
     offset: int
 
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
 def parse_int(raw: Any, field: str) -> int | None:
-    """An integer query parameter, None when absent, or ``400 invalid`` naming it."""
+    """A whole-number query parameter (ASCII digits), None when absent, or ``400 invalid``."""
     if raw is None or raw == "":
         return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError as exc:
+    text = str(raw).strip()
+    if not WHOLE_NUMBER.fullmatch(text):
         raise InvalidInput(
-            f"'{field}' must be a whole number (got {raw!r}).", details={"field": field}
-        ) from exc
-    if value < 0:
-        raise InvalidInput(
-            f"'{field}' must not be negative (got {value}).", details={"field": field}
+            f"'{field}' must be a whole number (got {str(raw)[:40]!r}).", details={"field": field}
         )
-    return value
+    if text.startswith("-"):
+        raise InvalidInput(
+            f"'{field}' must not be negative (got {text[:40]}).", details={"field": field}
+        )
+    try:
+        return int(text)
+    except ValueError as exc:  # more digits than Python converts
+        raise InvalidInput(f"'{field}' is too large.", details={"field": field}) from exc
 
 
 def page_request(
