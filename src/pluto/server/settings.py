@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pluto.server.middleware.UrlLengthMiddleware",
     "pluto.server.middleware.ApiPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "pluto.server.web.csp.ContentSecurityPolicyMiddleware",
