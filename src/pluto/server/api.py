@@ -7,7 +7,6 @@ from typing import Any
 
 import orjson
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
@@ -18,6 +17,7 @@ from pluto.server.analyses.api import router as analyses_router
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
+from pluto.server.openapi import PlutoApi
 from pluto.server.request_errors import REQUEST_ERRORS, as_pluto_error
 from pluto.server.tables.api import router as tables_router
 
@@ -59,9 +59,9 @@ def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-def build_api() -> NinjaAPI:
+def build_api() -> PlutoApi:
     """The API object with its routers and error handlers."""
-    api = NinjaAPI(
+    api = PlutoApi(
         title="Pluto API",
         version=__version__,
         description="The Pluto-compatible HTTP API. Send 'Authorization: Token <key>'.",

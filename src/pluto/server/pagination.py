@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from pluto.server.errors import InvalidInput, PlutoError
+from pluto.server.openapi import page_parameters
 
 OBJECT_LIST_DEFAULT_LIMIT = 1000
 OBJECT_LIST_MAX_LIMIT = 10000
@@ -28,8 +29,11 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 def parse_int(raw: Any, field: str) -> int | None:
-    """A whole-number query parameter (ASCII digits), None when absent, or ``400 invalid``."""
-    if raw is None or raw == "":
+    """A whole-number query parameter (ASCII digits), None when absent, or ``400 invalid``.
+
+    An empty value (``?offset=``) is not a number either.
+    """
+    if raw is None:
         return None
     text = str(raw).strip()
     if not WHOLE_NUMBER.fullmatch(text):
@@ -63,6 +67,11 @@ def page_request(
             details={"field": "limit", "maximum": max_limit},
         )
     return PageRequest(limit=limit, offset=offset)
+
+
+def list_page_doc() -> dict[str, Any]:
+    """``openapi_extra`` of an object list: its ``limit`` and ``offset``."""
+    return {"parameters": page_parameters(OBJECT_LIST_DEFAULT_LIMIT, OBJECT_LIST_MAX_LIMIT)}
 
 
 def page_of(queryset: QuerySet[Any], page: PageRequest) -> tuple[int, list[Any]]:

@@ -23,6 +23,34 @@ SHORTNAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 MAX_GMT_BYTES = 50 * 1024 * 1024
 
 
+GMT_FIELDS = {
+    "shortname": {"type": "string", "pattern": SHORTNAME.pattern},
+    "name": {"type": "string"},
+    "description": {"type": "string"},
+}
+UPLOAD_DOC: dict[str, Any] = {
+    "description": "A GMT file, as the raw body or the multipart field 'file'. 'shortname', "
+    "'name' and 'description' come as form fields or query parameters; at most 50 MB.",
+    "parameters": [
+        {"in": "query", "name": name, "required": False, "schema": schema}
+        for name, schema in GMT_FIELDS.items()
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/plain": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}, **GMT_FIELDS},
+                    "required": ["file"],
+                }
+            },
+        },
+    },
+}
+
+
 BUNDLED_SOURCE = (
     "Gene Ontology Biological Process gene sets as packaged by Enrichr (2023), shipped with "
     "Pluto; Gene Ontology data are CC BY 4.0."
