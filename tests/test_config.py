@@ -128,12 +128,19 @@ def test_secret_key_is_generated_once_into_a_private_file(tmp_path: Path) -> Non
     assert config(tmp_path / "elsewhere").secret_key != first.secret_key
 
 
-@pytest.mark.parametrize("name", ["PLUTO_SIGNED_URL_TTL", "PLUTO_MAX_UPLOAD_BYTES"])
+@pytest.mark.parametrize(
+    "name", ["PLUTO_SIGNED_URL_TTL", "PLUTO_MAX_UPLOAD_BYTES", "PLUTO_MAX_JSON_BYTES"]
+)
 @pytest.mark.parametrize("raw", ["0", "-5", "ten", "1.5"])
 def test_counts_must_be_positive_whole_numbers(tmp_path: Path, name: str, raw: str) -> None:
     message = refusal(tmp_path, **{name: raw})
 
     assert name in message and repr(raw) in message
+
+
+def test_the_json_body_limit_is_ten_mib_unless_set(tmp_path: Path) -> None:
+    assert config(tmp_path).max_json_bytes == 10 * 1024 * 1024
+    assert config(tmp_path, PLUTO_MAX_JSON_BYTES="65536").max_json_bytes == 65536
 
 
 def test_counts_accept_underscores(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ class Config:
     debug: bool
     signed_url_ttl: int
     max_upload_bytes: int
+    max_json_bytes: int
     upload_session_ttl: int
     job_heartbeat_seconds: int
     job_timeout_seconds: int
@@ -294,6 +295,7 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         debug=parse_bool(env, "PLUTO_DEBUG", False),
         signed_url_ttl=parse_positive_int(env, "PLUTO_SIGNED_URL_TTL", 3600),
         max_upload_bytes=parse_positive_int(env, "PLUTO_MAX_UPLOAD_BYTES", 5 * 1024**3),
+        max_json_bytes=parse_positive_int(env, "PLUTO_MAX_JSON_BYTES", 10 * 1024**2),
         upload_session_ttl=parse_positive_int(env, "PLUTO_UPLOAD_SESSION_TTL", 7 * 24 * 3600),
         job_heartbeat_seconds=parse_positive_int(env, "PLUTO_JOB_HEARTBEAT_SECONDS", 5),
         job_timeout_seconds=parse_positive_int(env, "PLUTO_JOB_TIMEOUT_SECONDS", 60),

@@ -1,4 +1,5 @@
-"""How ``pluto serve`` runs uvicorn: which proxies it believes, and logs without secrets."""
+"""How ``pluto serve`` runs uvicorn: which proxies it believes, logs without secrets, and room
+for request heads up to the size Pluto answers with its own JSON error."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import uvicorn.config
 from django.conf import settings
 
+from pluto.server.limits import uvicorn_options as request_head_limits
 from pluto.server.log_redaction import FILTERS
 
 
@@ -28,5 +30,9 @@ def uvicorn_log_config() -> dict[str, Any]:
 
 
 def uvicorn_options() -> dict[str, Any]:
-    """The keyword arguments ``pluto serve`` adds to ``uvicorn.run``."""
-    return {**uvicorn_proxy_options(), "log_config": uvicorn_log_config()}
+    """The keyword arguments every web process of ``pluto serve`` gives uvicorn."""
+    return {
+        **uvicorn_proxy_options(),
+        "log_config": uvicorn_log_config(),
+        **request_head_limits(),
+    }
