@@ -100,6 +100,8 @@ OWN_DATABASE = (
     "tests/analyses/test_demo_command.py",
     "tests/cli/test_admin_commands.py",
     "tests/cli/test_serve_supervision.py",
+    "tests/cli/test_serve_security.py",
+    "tests/cli/test_deploy_check.py",
 )
 
 

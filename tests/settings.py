@@ -9,3 +9,9 @@ from pluto.server.settings import *
 
 # Fast hashing keeps the suite quick; real deployments keep Django's default hasher.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test database is a file, not SQLite's in-memory default: Django hands a live server
+# thread the test's own in-memory connection, and the SDK's parallel page requests would then
+# share one connection across threads (a real server gives each thread its own).
+if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

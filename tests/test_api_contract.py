@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -504,6 +505,9 @@ BAD_PAGE_VALUES = [
     ("limit", "1e3"),
     ("offset", "two"),
     ("offset", "0.5"),
+    ("limit", "1_0"),
+    ("offset", "\uff11"),
+    ("offset", ""),
 ]
 
 
@@ -696,3 +700,88 @@ def test_lab_me_returns_the_caller(world: World) -> None:
             "last_name": "Tester",
             "email": caller.user.email,
         }
+
+
+def openapi(world: World) -> dict[str, Any]:
+    schema: dict[str, Any] = send("GET", "/lab/openapi.json", headers=token(world.owner.key)).data
+    return schema
+
+
+def operations_of(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_every_operation_documents_its_error_answers_with_the_error_body(world: World) -> None:
+    schema = openapi(world)
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["code", "message", "details"]
+    for method, path, operation in operations_of(schema):
+        statuses = {int(status) for status in operation["responses"]}
+        expected = {400, 401, 414, 429}
+        expected |= {403} if method != "get" else set()
+        expected |= {404} if "{" in path else set()
+        expected |= {413} if "requestBody" in operation else set()
+        assert expected <= statuses, (method, path, statuses)
+        for status in expected:
+            content = operation["responses"][str(status)]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_paging_parameters_are_documented_as_bounded_integers(world: World) -> None:
+    schema = openapi(world)
+    paged = 0
+    for method, path, operation in operations_of(schema):
+        parameters = {p["name"]: p for p in operation.get("parameters", [])}
+        if "limit" not in parameters:
+            continue
+        paged += 1
+        limit, offset = parameters["limit"]["schema"], parameters["offset"]["schema"]
+        assert limit["type"] == offset["type"] == "integer", (method, path)
+        assert limit["minimum"] == offset["minimum"] == 0
+        assert limit["maximum"] in (OBJECT_LIST_MAX_LIMIT, 100_000)
+    assert paged >= 11
+
+
+def test_path_ids_are_documented_with_their_patterns(world: World) -> None:
+    schema = openapi(world)
+    for _, path, operation in operations_of(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "path" or parameter["schema"].get("type") != "string":
+                continue
+            if "enum" in parameter["schema"]:
+                continue
+            pattern = re.compile(parameter["schema"]["pattern"])
+            name = parameter["name"]
+            if name == "project_id" or (name == "object_id" and "/projects/" in path):
+                assert pattern.fullmatch(world.project.pluto_id), path
+            elif name in ("experiment_id", "object_id"):
+                assert pattern.fullmatch(world.experiment.pluto_id), path
+                assert not pattern.fullmatch(world.project.pluto_id), path
+            assert pattern.fullmatch(str(uuid.uuid4())), (path, name)
+            assert not pattern.fullmatch("not-an-id"), (path, name)
+
+
+@pytest.mark.parametrize("kind", ["projects", "experiments"])
+def test_an_empty_patch_is_allowed_by_the_schema_and_changes_nothing(
+    world: World, kind: str
+) -> None:
+    schema = openapi(world)
+    path_id = "project_id" if kind == "projects" else "experiment_id"
+    body = schema["paths"][f"/lab/{kind}/{{{path_id}}}/"]["patch"]["requestBody"]
+    target = world.project if kind == "projects" else world.experiment
+    before = send("GET", f"/lab/{kind}/{target.pluto_id}/", headers=token(world.owner.key)).data
+    empties: list[dict[str, Any] | None] = [None, {}]
+    for empty in empties:
+        answer = send(
+            "PATCH", f"/lab/{kind}/{target.pluto_id}/", empty, headers=token(world.owner.key)
+        )
+        assert answer.status_code == 200, answer.content
+        assert {k: v for k, v in answer.data.items() if k != "updated_at"} == {
+            k: v for k, v in before.items() if k != "updated_at"
+        }
+    assert body["required"] is False
+    assert body["content"]["application/json"]["schema"]["additionalProperties"] is False

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pluto.server.config import Config, ConfigError, load_config
+from pluto.server.config import Config, ConfigError, Rate, load_config
 
 PLUTO = Path(sys.executable).parent / "pluto"
-LONG_SECRET = "s" * 40
+LONG_SECRET = "pluto-secret-" * 4
 
 
 def config(tmp_path: Path, **variables: str) -> Config:
@@ -101,8 +101,12 @@ def test_bad_database_url_names_the_variable(tmp_path: Path, raw: str) -> None:
     assert "PLUTO_DATABASE_URL" in refusal(tmp_path, PLUTO_DATABASE_URL=raw)
 
 
-def test_short_secret_key_is_refused(tmp_path: Path) -> None:
-    assert "PLUTO_SECRET_KEY" in refusal(tmp_path, PLUTO_SECRET_KEY="s" * 31)
+@pytest.mark.parametrize("raw", ["s" * 31, "abcdefghij" * 4 + "abcdefghi", "ab" * 40])
+def test_a_secret_key_django_would_call_weak_is_refused(tmp_path: Path, raw: str) -> None:
+    # Django's deployment check wants 50 characters, 5 of them different.
+    message = refusal(tmp_path, PLUTO_SECRET_KEY=raw)
+
+    assert "PLUTO_SECRET_KEY" in message and "50 characters" in message
 
 
 def test_given_secret_key_is_used_and_nothing_is_written(tmp_path: Path) -> None:
@@ -124,12 +128,19 @@ def test_secret_key_is_generated_once_into_a_private_file(tmp_path: Path) -> Non
     assert config(tmp_path / "elsewhere").secret_key != first.secret_key
 
 
-@pytest.mark.parametrize("name", ["PLUTO_SIGNED_URL_TTL", "PLUTO_MAX_UPLOAD_BYTES"])
+@pytest.mark.parametrize(
+    "name", ["PLUTO_SIGNED_URL_TTL", "PLUTO_MAX_UPLOAD_BYTES", "PLUTO_MAX_JSON_BYTES"]
+)
 @pytest.mark.parametrize("raw", ["0", "-5", "ten", "1.5"])
 def test_counts_must_be_positive_whole_numbers(tmp_path: Path, name: str, raw: str) -> None:
     message = refusal(tmp_path, **{name: raw})
 
     assert name in message and repr(raw) in message
+
+
+def test_the_json_body_limit_is_ten_mib_unless_set(tmp_path: Path) -> None:
+    assert config(tmp_path).max_json_bytes == 10 * 1024 * 1024
+    assert config(tmp_path, PLUTO_MAX_JSON_BYTES="65536").max_json_bytes == 65536
 
 
 def test_counts_accept_underscores(tmp_path: Path) -> None:
@@ -198,3 +209,51 @@ def test_bad_setting_stops_the_command_with_status_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "PLUTO_DEBUG" in result.stderr and "'maybe'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1200", Rate(1200, 60)), ("10/second", Rate(10, 1)), (" 5_000/HOUR ", Rate(5000, 3600))],
+)
+def test_api_rates_are_per_minute_unless_told(tmp_path: Path, raw: str, expected: Rate) -> None:
+    assert config(tmp_path, PLUTO_API_RATE_PER_KEY=raw).api_rate_per_key == expected
+    assert config(tmp_path, PLUTO_API_RATE_PER_ADDRESS=raw).api_rate_per_address == expected
+
+
+def test_a_zero_rate_turns_the_limit_off_and_the_defaults_are_generous(tmp_path: Path) -> None:
+    assert config(tmp_path, PLUTO_API_RATE_PER_KEY="0").api_rate_per_key is None
+    assert config(tmp_path).api_rate_per_key == Rate(1200, 60)
+    assert config(tmp_path).api_rate_per_address == Rate(3000, 60)
+
+
+@pytest.mark.parametrize("name", ["PLUTO_API_RATE_PER_KEY", "PLUTO_API_RATE_PER_ADDRESS"])
+@pytest.mark.parametrize("raw", ["lots", "-1", "10/fortnight", "1.5", "10/"])
+def test_a_bad_rate_names_the_variable(tmp_path: Path, name: str, raw: str) -> None:
+    message = refusal(tmp_path, **{name: raw})
+
+    assert name in message and repr(raw) in message
+
+
+def test_trusted_proxies_are_addresses_and_networks(tmp_path: Path) -> None:
+    loaded = config(tmp_path, PLUTO_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8,::1")
+
+    assert [str(n) for n in loaded.trusted_proxies] == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
+    assert config(tmp_path).trusted_proxies == ()
+
+
+@pytest.mark.parametrize("raw", ["localhost", "10.0.0.0/33", "127.0.0.1; 10.0.0.1"])
+def test_a_bad_trusted_proxy_names_the_variable(tmp_path: Path, raw: str) -> None:
+    assert "PLUTO_TRUSTED_PROXIES" in refusal(tmp_path, PLUTO_TRUSTED_PROXIES=raw)
+
+
+def test_allowed_hosts_come_from_the_public_url_and_the_extra_setting(tmp_path: Path) -> None:
+    public = config(tmp_path, PLUTO_PUBLIC_URL="https://pluto.example.org:8443/")
+    more = config(
+        tmp_path,
+        PLUTO_PUBLIC_URL="https://pluto.example.org",
+        PLUTO_ALLOWED_HOSTS="pluto.internal, .lab.example.org",
+    )
+
+    assert public.allowed_hosts == ("pluto.example.org",)
+    assert more.allowed_hosts == ("pluto.example.org", "pluto.internal", ".lab.example.org")
+    assert config(tmp_path).allowed_hosts == ()

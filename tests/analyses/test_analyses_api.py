@@ -265,7 +265,7 @@ def test_cancelling_a_pending_analysis_cancels_it_and_its_plot(
     assert cancelled.status_code == 200
     assert cancelled.data["status"] == "cancelled"
     assert plot["status"] == "cancelled"
-    assert again.status_code == 400 and again.data["code"] == "invalid"
+    assert again.status_code == 409 and again.data["code"] == "conflict"
 
 
 def test_a_cancelled_analysis_is_never_run(ada: Caller, experiment: Any) -> None:
@@ -277,7 +277,7 @@ def test_a_cancelled_analysis_is_never_run(ada: Caller, experiment: Any) -> None
     assert queue.claim_next("test-worker") is None
 
 
-def test_cancelling_a_finished_analysis_is_refused(ada: Caller, experiment: Any) -> None:
+def test_cancelling_a_finished_analysis_is_409_conflict(ada: Caller, experiment: Any) -> None:
     created = post_analysis(
         ada, experiment, {"analysis_type": "principal_components", "parameters": {}}
     ).data
@@ -285,8 +285,8 @@ def test_cancelling_a_finished_analysis_is_refused(ada: Caller, experiment: Any)
 
     refused = ada.call("POST", exp_path(experiment, f"analyses/{created['uuid']}/cancel/"))
 
-    assert refused.status_code == 400
-    assert refused.data["code"] == "invalid"
+    assert refused.status_code == 409
+    assert refused.data["code"] == "conflict"
     assert "complete" in refused.data["message"]
 
 

@@ -126,6 +126,18 @@ def test_data_pages_by_limit_and_offset(
     assert too_large.status == 400 and too_large.data["code"] == "limit_too_large"
 
 
+@pytest.mark.parametrize("offset", [2**63, 10**20])
+def test_data_offsets_beyond_64_bit_rows_are_an_empty_page(
+    ada: Caller, experiment: Any, completed_de: dict[str, Any], offset: int
+) -> None:
+    whole = get(ada, plot_path(experiment, completed_de, "data/")).data
+    past_end = get(ada, plot_path(experiment, completed_de, f"data/?offset={offset}"))
+
+    assert past_end.status == 200, past_end.data
+    assert past_end.data["count"] == whole["count"]
+    assert past_end.data["items"] == [[]] * len(DE_COLUMNS)
+
+
 def test_data_in_csv_arrow_and_parquet(
     ada: Caller, experiment: Any, completed_de: dict[str, Any]
 ) -> None:
@@ -215,6 +227,19 @@ def test_editing_a_display_changes_the_figure_without_rerunning(
         ({"options": {"p_value_threshold": "small"}}, "options.p_value_threshold"),
         ({"options": {"label_genes": "GENE1"}}, "options.label_genes"),
         ({"options": ["title"]}, "options"),
+        ({"options": {"fold_change": 1}}, "options.fold_change"),
+        ({"options": {"color_by": "batch"}}, "options.color_by"),
+        ({"options": {"p_value_threshold": 2}}, "options.p_value_threshold"),
+        ({"options": {"p_value_threshold": "0.01"}}, "options.p_value_threshold"),
+        ({"options": {"label_top": -1}}, "options.label_top"),
+        ({"options": {"label_top": 2.5}}, "options.label_top"),
+        ({"options": {"use_adjusted_p_value": "no"}}, "options.use_adjusted_p_value"),
+        ({"options": {"label_genes": ["GENE1", ""]}}, "options.label_genes"),
+        ({"options": {"label_genes": ["G"] * 1001}}, "options.label_genes"),
+        ({"options": {"x_label": "x" * 201}}, "options.x_label"),
+        ({"is_archived": "no"}, "is_archived"),
+        ({"display_type": "score_bar_plot"}, "display_type"),
+        ({"plot_title": "Fine", "colour": "red"}, "colour"),
     ],
 )
 def test_bad_display_options_are_refused_naming_the_option(
@@ -226,9 +251,11 @@ def test_bad_display_options_are_refused_naming_the_option(
         "PUT", plot_path(experiment, completed_de, f"displays/{display['uuid']}/"), body
     )
 
+    after = ada.call("GET", plot_path(experiment, completed_de, "displays/")).data["items"][0]
     assert refused.status_code == 400
     assert refused.data["code"] == "invalid"
     assert refused.data["details"]["field"] == field
+    assert after == display
 
 
 def test_the_volcano_figure_is_plotly_json(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 
 from pluto.server.analyses.execution import gene_set_collection
 from pluto.server.analyses.models import Analysis, GeneSetCollection
@@ -107,6 +107,46 @@ def test_a_bad_gmt_file_is_refused_naming_the_line(ada: Caller, content: bytes, 
     assert line in refused.data["message"]
     assert refused.data["details"]["field"] == "file"
     assert not GeneSetCollection.objects.filter(shortname="treatment").exists()
+
+
+def big_gmt(size: int) -> bytes:
+    """A valid GMT file of at least ``size`` bytes: many sets over made-up genes."""
+    line = "\t".join(f"GENE{g}" for g in range(400))
+    count = size // len(line) + 1
+    return "".join(f"SET_{i}\tset {i}\t{line}\n" for i in range(count)).encode()
+
+
+def post_raw_gmt(caller: Caller, content: bytes, content_type: str) -> Any:
+    """``POST lab/gene-set-collections/?shortname=big`` with the file as the raw body."""
+    response = caller.client.post(
+        f"{COLLECTIONS}?shortname=big&name=Big",
+        data=content,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Token {caller.key}",
+    )
+    response.data = response.json()
+    return response
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_raw_gmt_body_larger_than_json_bodies_is_accepted(ada: Caller, content_type: str) -> None:
+    """A raw GMT body may be up to 50 MB, beyond the limit of JSON and form bodies."""
+    content = big_gmt(3 * 1024 * 1024)
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024 * 1024):
+        created = post_raw_gmt(ada, content, content_type)
+
+    assert created.status_code == 201, created.data
+    assert created.data["set_count"] == content.count(b"\n")
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=xx"])
+def test_a_gmt_body_over_50_mb_is_413_naming_the_limit(ada: Caller, content_type: str) -> None:
+    refused = post_raw_gmt(ada, b"x" * (50 * 1024 * 1024 + 1), content_type)
+
+    assert refused.status_code == 413
+    assert refused.data["code"] == "payload_too_large"
+    assert refused.data["details"]["limit"] == 50 * 1024 * 1024
+    assert not GeneSetCollection.objects.filter(shortname="big").exists()
 
 
 def test_a_bad_short_name_is_refused(ada: Caller, data: CountData) -> None:

@@ -160,6 +160,43 @@ def test_the_signed_url_downloads_the_exact_bytes_without_a_token(
     assert response["Content-Disposition"] == 'attachment; filename="protocol.pdf"'
 
 
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        ("steal.js", b"fetch('/lab/me/').then(r => r.text()).then(alert)"),
+        ("module.mjs", b"export default 1"),
+        ("report.html", b"<html><script>alert(document.cookie)</script></html>"),
+        ("page.xhtml", b"<html xmlns='http://www.w3.org/1999/xhtml'/>"),
+        ("figure.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"),
+        ("data.xml", b"<?xml version='1.0'?><a/>"),
+    ],
+)
+def test_a_file_a_browser_could_run_downloads_as_inert_bytes(
+    ada: Caller, experiment: Experiment, filename: str, content: bytes
+) -> None:
+    file = upload(ada, experiment, content, filename=filename)
+
+    response = Client().get(path_of(download_url(ada, experiment, file["uuid"])))
+
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert response["Content-Security-Policy"].startswith("sandbox")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_signed_file_answer_is_a_sandboxed_attachment(
+    ada: Caller, experiment: Experiment
+) -> None:
+    file = upload(ada, experiment, PROTOCOL)
+
+    response = Client().get(path_of(download_url(ada, experiment, file["uuid"])))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_the_download_name_comes_from_the_filename_parameter_made_safe(
     ada: Caller, experiment: Experiment
 ) -> None:

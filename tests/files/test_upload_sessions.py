@@ -51,6 +51,18 @@ def test_creating_a_session_answers_its_url_and_the_file_to_be(
     assert data["uuid"] != data["file"]["uuid"]
 
 
+def test_a_file_size_written_as_a_whole_json_float_is_its_size(
+    ada: Caller, experiment: Experiment
+) -> None:
+    """JSON has one number type; 10240.0 is the whole number the schema's integer allows."""
+    accepted = start_upload(ada, experiment, CONTENT, file_size=float(len(CONTENT)))
+    refused = start_upload(ada, experiment, CONTENT, file_size=len(CONTENT) + 0.5)
+
+    assert accepted.status_code == 201, accepted.data
+    assert accepted.data["file_size"] == len(CONTENT)
+    assert refused.status_code == 400 and refused.data["details"]["field"] == "file_size"
+
+
 def test_the_session_url_needs_no_token_but_is_not_the_session_id(
     ada: Caller, experiment: Experiment
 ) -> None:

@@ -92,6 +92,22 @@ def test_offset_past_the_end_is_an_empty_page(ada: Caller, big_assay: Experiment
     assert answer.data == {"count": BIG_ROWS, "headers": ["gene_symbol", "S1", "S2"], "items": []}
 
 
+@pytest.mark.parametrize("kind", ["sample", "assay"])
+@pytest.mark.parametrize("query", ["offset=9223372036854775808", "offset=100000000000000000000"])
+def test_offsets_beyond_64_bit_rows_are_an_empty_page(
+    ada: Caller, both_tables: Experiment, kind: str, query: str
+) -> None:
+    whole = get_table(ada, both_tables, kind)
+    for selection in ("", "&samples=S1,S2"):
+        answer = get_table(ada, both_tables, kind, query + selection)
+
+        assert answer.status == 200, answer.data
+        assert answer.data["count"] == (
+            2 if selection and kind == "sample" else whole.data["count"]
+        )
+        assert answer.data["items"] == []
+
+
 def test_pages_in_order_cover_the_table_once(ada: Caller, big_assay: Experiment) -> None:
     seen: list[object] = []
     for offset in range(0, BIG_ROWS, 7_000):
@@ -124,11 +140,14 @@ def test_limit_above_the_maximum_is_refused(ada: Caller, both_tables: Experiment
     assert answer.data["details"]["maximum"] == 100_000
 
 
-@pytest.mark.parametrize("query", ["limit=-1", "offset=-5", "limit=ten"])
+@pytest.mark.parametrize(
+    "query", ["limit=-1", "offset=-5", "limit=ten", "offset=1e20", "limit=1_000", "offset=\uff11"]
+)
 def test_bad_paging_values_are_invalid(ada: Caller, both_tables: Experiment, query: str) -> None:
     answer = get_table(ada, both_tables, "sample", query)
 
     assert (answer.status, answer.data["code"]) == (400, "invalid")
+    assert answer.data["details"]["field"] == query.split("=")[0]
 
 
 def test_no_data_yet_is_an_empty_table(ada: Caller, experiment: Experiment) -> None:

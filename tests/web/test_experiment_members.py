@@ -57,7 +57,7 @@ def test_owners_add_change_and_remove_experiment_members(
     changed_role = role_of(experiment, bob)
     removed = browser.post(url, {"action": "remove_member", "user": user_id})
 
-    assert "bob@example.org is now a viewer of this experiment." in html(added)
+    assert "bob@example.org was added as a viewer of this experiment" in html(added)
     assert "bob@example.org" in html(added).split('id="members-title"')[1]
     assert added_role == "viewer" and changed_role == "editor"
     assert changed["Location"] == removed["Location"] == url
@@ -78,17 +78,38 @@ def test_an_experiment_member_reaches_only_that_experiment(
     assert seen.status_code == 200 and project.status_code == 404
 
 
-def test_an_unknown_email_is_shown_next_to_the_field(ada: Caller, experiment: Experiment) -> None:
+def test_a_bad_email_is_shown_next_to_the_field(ada: Caller, experiment: Experiment) -> None:
     response = signed_in(ada.user).post(
         settings_of(experiment),
-        {"action": "add_member", "email": "nobody@example.org", "role": "viewer"},
+        {"action": "add_member", "email": "nobody at example.org", "role": "viewer"},
     )
 
     page = html(response)
     assert response.status_code == 400
-    assert "No user with the email nobody@example.org" in page.split('id="member-email-error"')[1]
-    assert 'value="nobody@example.org"' in page
+    assert "not a valid email address" in page.split('id="member-email-error"')[1]
+    assert 'value="nobody at example.org"' in page
     assert 'id="edit-name-error"' not in page and 'id="settings-error"' not in page
+
+
+def test_the_page_answers_alike_for_an_email_without_an_account_and_lists_it_as_invited(
+    ada: Caller, bob: Caller, experiment: Experiment
+) -> None:
+    browser = signed_in(ada.user)
+    url = settings_of(experiment)
+
+    known = browser.post(url, {"action": "add_member", "email": bob.user.email, "role": "viewer"})
+    unknown = browser.post(
+        url, {"action": "add_member", "email": "grace@lab.org", "role": "viewer"}
+    )
+    page = html(browser.get(url))
+    invitation = experiment.invitations.get()
+    withdrawn = browser.post(url, {"action": "remove_member", "user": str(invitation.uuid)})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    invited = page.split("<h3>Invited</h3>")[1].split("</ul>")[0]
+    assert "grace@lab.org" in invited and bob.user.email not in invited
+    assert withdrawn.status_code == 302 and not experiment.invitations.exists()
 
 
 def test_the_last_owner_cannot_leave_or_be_demoted(ada: Caller, experiment: Experiment) -> None:

@@ -192,19 +192,24 @@ def test_owners_add_change_and_remove_members_by_email(
     role = ProjectMember.objects.get(project=project, user=bob.user).role
     browser.post(page_of(project), {"action": "remove_member", "user": user_id})
 
-    assert "bob@example.org is now a viewer of this project." in html(added)
+    assert "bob@example.org was added as a viewer of this project" in html(added)
     assert role == "editor"
     assert not ProjectMember.objects.filter(project=project, user=bob.user).exists()
 
 
-def test_adding_an_unknown_email_says_so_next_to_the_field(ada: Caller, project: Project) -> None:
+def test_adding_an_unknown_email_invites_it_without_saying_it_has_no_account(
+    ada: Caller, project: Project
+) -> None:
     response = signed_in(ada.user).post(
-        page_of(project), {"action": "add_member", "email": "nobody@example.org", "role": "viewer"}
+        page_of(project),
+        {"action": "add_member", "email": "nobody@example.org", "role": "viewer"},
+        follow=True,
     )
 
     page = html(response)
-    assert response.status_code == 400
-    assert 'id="member-email-error"' in page and "No user with the email nobody@example.org" in page
+    assert response.status_code == 200 and 'id="member-email-error"' not in page
+    assert "nobody@example.org was added as a viewer of this project" in page
+    assert "nobody@example.org" in page.split("<h3>Invited</h3>")[1]
 
 
 def test_the_last_owner_cannot_leave(ada: Caller, project: Project) -> None:

@@ -8,6 +8,7 @@ import sys
 import click
 
 from pluto.cli.accounts_commands import token, user
+from pluto.cli.check_command import check_command
 from pluto.cli.django_setup import migrate, setup_django
 from pluto.cli.files_commands import cleanup_command, start_periodic_cleanup
 from pluto.cli.serving import run_supervised
@@ -36,11 +37,13 @@ def demo_command() -> None:
     """
     setup_django()
     migrate()
-    from pluto.server.lab.demo import ensure_demo
+    from pluto.server.lab.demo import ensure_demo, password_path
 
     info = ensure_demo()
     click.echo(f"Demo project {info.project.pluto_id}, experiment {info.experiment.pluto_id}.")
-    click.echo(f"Demo sign-in: {info.user.email} / {info.password}")
+    # The password is shown only when it is made; server logs and later runs do not repeat it.
+    shown = info.password if info.password_is_new else f"password in {password_path()}"
+    click.echo(f"Demo sign-in: {info.user.email} / {shown}")
 
 
 def default_workers() -> int:
@@ -57,8 +60,7 @@ def print_welcome(host: str, port: int) -> None:
     url = settings.PUBLIC_URL or f"http://{host}:{port}"
     click.echo(f"Pluto is running at {url}/")
     if password_path().exists():
-        password = password_path().read_text(encoding="utf-8").strip()
-        click.echo(f"  Demo sign-in: {DEMO_EMAIL} / {password}")
+        click.echo(f"  Demo sign-in: {DEMO_EMAIL}, password in {password_path()}")
     click.echo(f"  Make an API token: sign in, open {url}/account/ and click '+ API token'")
     click.echo("  (or: pluto token create --user EMAIL --name NAME).")
     click.echo(f"  API: {url}/lab/  ·  schema: {url}/lab/openapi.json")
@@ -113,5 +115,5 @@ def serve_command(
 def register_server_commands(group: click.Group) -> None:
     """Add the server-side commands to the ``pluto`` group."""
     commands = (serve_command, migrate_command, demo_command, worker_command, user, token)
-    for command in (*commands, cleanup_command):
+    for command in (*commands, cleanup_command, check_command):
         group.add_command(command)

@@ -12,12 +12,16 @@ import click
 
 from pluto.cli.supervisor import PeriodicTask, Role, Supervisor
 
-LISTEN_BACKLOG = 2048
 REAP_INTERVAL_SECONDS = 1.0
 
 
 def bind_listening_socket(host: str, port: int) -> socket.socket:
-    """The server's socket, bound once here and shared by every web process."""
+    """The server's socket, bound once here and shared by every web process.
+
+    It is not listening yet: the first web process that is ready to answer starts listening
+    (asyncio does when it serves a socket), so until then a client is refused at once rather
+    than left waiting on a connection nobody accepts.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -26,7 +30,6 @@ def bind_listening_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise click.ClickException(bind_failure(host, port, exc)) from exc
-    sock.listen(LISTEN_BACKLOG)
     sock.set_inheritable(True)
     return sock
 

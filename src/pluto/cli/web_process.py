@@ -20,12 +20,15 @@ ORPHANED = 3
 
 
 def uvicorn_options() -> dict[str, Any]:
-    """The uvicorn settings every web process runs with."""
+    """The uvicorn settings every web process runs with (Django's settings loaded first:
+    the trusted proxies and the redacting log filter come from them)."""
+    from pluto.server.serving import uvicorn_options as from_settings
+
     return {
         "log_level": "info",
         "lifespan": "off",
-        "proxy_headers": True,
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
+        **from_settings(),
     }
 
 
@@ -52,9 +55,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)
+    from pluto.cli.django_setup import setup_django
     from pluto.server.lifeline import end_with_parent
 
     end_with_parent(args.parent, on_orphaned=stop_when_orphaned, sig=signal.SIGTERM)
+    setup_django()
     serve_socket(args.fd)
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import orjson
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.renderers import BaseRenderer
 
 from pluto import __version__
@@ -18,7 +17,10 @@ from pluto.server.analyses.api import router as analyses_router
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
+from pluto.server.openapi import PlutoApi
+from pluto.server.request_errors import REQUEST_ERRORS, as_pluto_error
 from pluto.server.tables.api import router as tables_router
+from pluto.server.throttling import api_throttles, throttled
 
 logger = logging.getLogger("pluto.api")
 
@@ -45,6 +47,11 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return error_response(400, "invalid", message, details)
 
 
+def request_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body or query string Django refused to read (too large, malformed multipart...)."""
+    return render_pluto_error(as_pluto_error(exc))
+
+
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A crash: logged with its traceback for the operator, a plain message for the caller."""
     logger.exception("Unhandled error on %s %s", request.method, request.path)
@@ -53,13 +60,14 @@ def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-def build_api() -> NinjaAPI:
+def build_api() -> PlutoApi:
     """The API object with its routers and error handlers."""
-    api = NinjaAPI(
+    api = PlutoApi(
         title="Pluto API",
         version=__version__,
         description="The Pluto-compatible HTTP API. Send 'Authorization: Token <key>'.",
         auth=api_user,
+        throttle=api_throttles(),
         renderer=OrjsonRenderer(),
         openapi_url="/openapi.json/",
         docs_url="/docs/",
@@ -74,8 +82,10 @@ def build_api() -> NinjaAPI:
                 401, "not_authenticated", "Authentication required."
             ),
         ),
+        (Throttled, throttled),
         (HttpError, lambda request, exc: error_response(exc.status_code, "invalid", str(exc))),
         (Http404, lambda request, exc: error_response(404, "not_found", "Not found.")),
+        *[(error, request_error) for error in REQUEST_ERRORS],
         (Exception, unexpected_error),
     ]
     for exception_class, handler in handlers:

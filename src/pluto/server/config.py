@@ -6,7 +6,9 @@ variable, and start-up stops with that message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +16,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# Django's own deployment check asks the same of a secret key.
+MIN_SECRET_LENGTH = 50
+MIN_SECRET_CHARACTERS = 5
+RATE = re.compile(r"^(\d+)(?:/(second|minute|hour|day))?$")
+PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
@@ -55,6 +63,14 @@ class DatabaseConfig:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """At most ``requests`` in any ``seconds``-long stretch."""
+
+    requests: int
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting of the server, parsed."""
 
@@ -66,11 +82,16 @@ class Config:
     debug: bool
     signed_url_ttl: int
     max_upload_bytes: int
+    max_json_bytes: int
     upload_session_ttl: int
     job_heartbeat_seconds: int
     job_timeout_seconds: int
     job_max_attempts: int
     temp_file_max_age: int
+    trusted_proxies: tuple[Network, ...]
+    allowed_hosts: tuple[str, ...]
+    api_rate_per_key: Rate | None
+    api_rate_per_address: Rate | None
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -139,6 +160,48 @@ def parse_public_url(env: Mapping[str, str]) -> str:
     return raw.rstrip("/")
 
 
+def parse_list(env: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated variable, its items trimmed, empty items dropped."""
+    return [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+
+
+def parse_networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    """Addresses and CIDR networks (``10.0.0.0/8, ::1``); a bad one is named."""
+    networks = []
+    for item in parse_list(env, name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name} must list IP addresses or networks such as 10.0.0.0/8 (got {item!r})."
+            ) from exc
+    return tuple(networks)
+
+
+def parse_rate(env: Mapping[str, str], name: str, default: Rate) -> Rate | None:
+    """``N`` requests a minute, or ``N/second|minute|hour|day``; ``0`` turns the limit off."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    match = RATE.match(raw.strip().replace("_", "").lower())
+    if match is None:
+        raise ConfigError(
+            f"{name} must be a number of requests per minute, or N/second, N/minute, N/hour "
+            f"or N/day, with 0 for no limit (got {raw!r})."
+        )
+    requests = int(match.group(1))
+    seconds = PERIOD_SECONDS[match.group(2) or "minute"]
+    return Rate(requests, seconds) if requests else None
+
+
+def allowed_hosts(env: Mapping[str, str], public_url: str) -> tuple[str, ...]:
+    """The public URL's host and ``PLUTO_ALLOWED_HOSTS``; empty means any host."""
+    hosts = parse_list(env, "PLUTO_ALLOWED_HOSTS")
+    if public_url:
+        hosts.insert(0, urlsplit(public_url).hostname or "")
+    return tuple(dict.fromkeys(hosts))
+
+
 def parse_database_url(raw: str | None, data_dir: Path) -> DatabaseConfig:
     """``sqlite:///path`` or ``postgres://user:pass@host:port/name``; SQLite in the data dir."""
     if not raw:
@@ -182,8 +245,12 @@ def secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     """``PLUTO_SECRET_KEY``, or a key generated once into the data directory."""
     given = env.get("PLUTO_SECRET_KEY", "").strip()
     if given:
-        if len(given) < 32:
-            raise ConfigError("PLUTO_SECRET_KEY must be at least 32 characters long.")
+        if len(given) < MIN_SECRET_LENGTH or len(set(given)) < MIN_SECRET_CHARACTERS:
+            raise ConfigError(
+                f"PLUTO_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters long, with "
+                f"at least {MIN_SECRET_CHARACTERS} different ones (it has {len(given)}); make "
+                "one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
         return given
     path = data_dir / "secret_key"
     if path.exists():
@@ -218,18 +285,24 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
     cwd = cwd or Path.cwd()
     env = merged_environment(os.environ if environ is None else environ, cwd)
     data_dir = ensure_data_dir(env, cwd)
+    public_url = parse_public_url(env)
     return Config(
         data_dir=data_dir,
         database=parse_database_url(env.get("PLUTO_DATABASE_URL"), data_dir),
         secret_key=secret_key(env, data_dir),
-        public_url=parse_public_url(env),
+        public_url=public_url,
         allow_signup=parse_bool(env, "PLUTO_ALLOW_SIGNUP", False),
         debug=parse_bool(env, "PLUTO_DEBUG", False),
         signed_url_ttl=parse_positive_int(env, "PLUTO_SIGNED_URL_TTL", 3600),
         max_upload_bytes=parse_positive_int(env, "PLUTO_MAX_UPLOAD_BYTES", 5 * 1024**3),
+        max_json_bytes=parse_positive_int(env, "PLUTO_MAX_JSON_BYTES", 10 * 1024**2),
         upload_session_ttl=parse_positive_int(env, "PLUTO_UPLOAD_SESSION_TTL", 7 * 24 * 3600),
         job_heartbeat_seconds=parse_positive_int(env, "PLUTO_JOB_HEARTBEAT_SECONDS", 5),
         job_timeout_seconds=parse_positive_int(env, "PLUTO_JOB_TIMEOUT_SECONDS", 60),
         job_max_attempts=parse_positive_int(env, "PLUTO_JOB_MAX_ATTEMPTS", 3),
         temp_file_max_age=parse_positive_int(env, "PLUTO_TEMP_FILE_MAX_AGE", 24 * 3600),
+        trusted_proxies=parse_networks(env, "PLUTO_TRUSTED_PROXIES"),
+        allowed_hosts=allowed_hosts(env, public_url),
+        api_rate_per_key=parse_rate(env, "PLUTO_API_RATE_PER_KEY", Rate(1200, 60)),
+        api_rate_per_address=parse_rate(env, "PLUTO_API_RATE_PER_ADDRESS", Rate(3000, 60)),
     )

@@ -21,6 +21,7 @@ STATUS_CODES: dict[int, tuple[str, str]] = {
     409: ("conflict", "The request conflicts with the current state."),
     410: ("gone", "This link has expired."),
     413: ("payload_too_large", "The upload is too large."),
+    414: ("uri_too_long", "The address is too long."),
     415: ("unsupported_media_type", "This content type is not supported."),
     429: ("throttled", "Too many requests; try again later."),
     500: ("server_error", "Something went wrong on the server; the error has been logged."),

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from pluto.server.errors import PlutoError, render_pluto_error, response_for_status
+from pluto.server.limits import MAX_URL_BYTES
 
 logger = logging.getLogger("pluto.api")
 API_PREFIXES = ("/lab/", "/sdk/")
@@ -18,6 +19,32 @@ Handler = Callable[[HttpRequest], HttpResponse]
 def is_api_path(path: str) -> bool:
     """Whether a path belongs to the JSON API (errors there are always JSON)."""
     return path == "/lab" or path.startswith(API_PREFIXES)
+
+
+def url_length(request: HttpRequest) -> int:
+    """The length of the request's path and query string as they came on the wire."""
+    return len(request.get_full_path().encode("utf-8"))
+
+
+class UrlLengthMiddleware:
+    """Refuse an address longer than :data:`MAX_URL_BYTES` with ``414 uri_too_long``."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = url_length(request)
+        if length <= MAX_URL_BYTES:
+            return self.get_response(request)
+        return render_pluto_error(
+            PlutoError(
+                f"The address is {length} bytes long; this server accepts at most "
+                f"{MAX_URL_BYTES}. Ask for fewer columns, samples or genes at a time.",
+                code="uri_too_long",
+                status=414,
+                details={"limit": MAX_URL_BYTES, "length": length},
+            )
+        )
 
 
 class ApiPathMiddleware:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
 from pluto.server.errors import InvalidInput, PlutoError
+from pluto.server.openapi import page_parameters
 
 OBJECT_LIST_DEFAULT_LIMIT = 1000
 OBJECT_LIST_MAX_LIMIT = 10000
@@ -23,21 +25,29 @@ class PageRequest:
     offset: int
 
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
 def parse_int(raw: Any, field: str) -> int | None:
-    """An integer query parameter, None when absent, or ``400 invalid`` naming it."""
-    if raw is None or raw == "":
+    """A whole-number query parameter (ASCII digits), None when absent, or ``400 invalid``.
+
+    An empty value (``?offset=``) is not a number either.
+    """
+    if raw is None:
         return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError as exc:
+    text = str(raw).strip()
+    if not WHOLE_NUMBER.fullmatch(text):
         raise InvalidInput(
-            f"'{field}' must be a whole number (got {raw!r}).", details={"field": field}
-        ) from exc
-    if value < 0:
-        raise InvalidInput(
-            f"'{field}' must not be negative (got {value}).", details={"field": field}
+            f"'{field}' must be a whole number (got {str(raw)[:40]!r}).", details={"field": field}
         )
-    return value
+    if text.startswith("-"):
+        raise InvalidInput(
+            f"'{field}' must not be negative (got {text[:40]}).", details={"field": field}
+        )
+    try:
+        return int(text)
+    except ValueError as exc:  # more digits than Python converts
+        raise InvalidInput(f"'{field}' is too large.", details={"field": field}) from exc
 
 
 def page_request(
@@ -57,6 +67,11 @@ def page_request(
             details={"field": "limit", "maximum": max_limit},
         )
     return PageRequest(limit=limit, offset=offset)
+
+
+def list_page_doc() -> dict[str, Any]:
+    """``openapi_extra`` of an object list: its ``limit`` and ``offset``."""
+    return {"parameters": page_parameters(OBJECT_LIST_DEFAULT_LIMIT, OBJECT_LIST_MAX_LIMIT)}
 
 
 def page_of(queryset: QuerySet[Any], page: PageRequest) -> tuple[int, list[Any]]:

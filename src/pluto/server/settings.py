@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pluto.server.config import load_config
+from pluto.server.log_redaction import FILTERS
 
 CONFIG = load_config()
 
@@ -13,6 +14,8 @@ PUBLIC_URL = CONFIG.public_url
 ALLOW_SIGNUP = CONFIG.allow_signup
 SIGNED_URL_TTL = CONFIG.signed_url_ttl
 MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
+# JSON and form bodies are read into memory whole; files go through the streamed uploads.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_json_bytes
 UPLOAD_SESSION_TTL = CONFIG.upload_session_ttl
 JOB_HEARTBEAT_SECONDS = CONFIG.job_heartbeat_seconds
 JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds
@@ -22,7 +25,12 @@ TEMP_FILE_MAX_AGE = CONFIG.temp_file_max_age
 # `pluto cleanup` finds what a crashed process leaves behind.
 FILE_UPLOAD_TEMP_DIR = str(CONFIG.data_dir / "tmp")
 (CONFIG.data_dir / "tmp").mkdir(exist_ok=True)
-ALLOWED_HOSTS = ["*"]
+TRUSTED_PROXIES = CONFIG.trusted_proxies
+API_RATE_PER_KEY = CONFIG.api_rate_per_key
+API_RATE_PER_ADDRESS = CONFIG.api_rate_per_address
+# Without a public URL (or PLUTO_ALLOWED_HOSTS) the server answers at whatever address it is
+# reached, as a first run on a laptop needs.
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts) or ["*"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,13 +49,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pluto.server.middleware.UrlLengthMiddleware",
     "pluto.server.middleware.ApiPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "pluto.server.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "pluto.server.web.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -78,6 +87,8 @@ DATABASES = {"default": CONFIG.database.as_django()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Every sign-in form (the site's and the admin's) authenticates through the lockout.
+AUTHENTICATION_BACKENDS = ["pluto.server.accounts.backends.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -96,6 +107,19 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = [PUBLIC_URL] if PUBLIC_URL else []
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Over HTTPS, browsers are told to use nothing else for a year (sent on HTTPS answers only).
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
+SILENCED_SYSTEM_CHECKS = [
+    # Redirecting http:// to https:// is the TLS-terminating proxy's job (docs/configuration.md);
+    # the server itself is reached over plain HTTP by that proxy.
+    "security.W008",
+    # Asking browsers to preload the host as HTTPS-only is its domain owner's commitment to make.
+    "security.W021",
+    # CSRF protection is on: pluto.server.web.csrf.CsrfViewMiddleware is Django's own, which
+    # turns an unreadable form body into an error page; the check looks for Django's name only.
+    "security.W003",
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -112,11 +136,27 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # derived from SECRET_KEY so that rotating Django's signing does not depend on token storage.
 TOKEN_HASH_SALT = "pluto.api-token.v1"
 
+# One cache shared by every process and machine (rate limits): a table in the database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pluto_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": FILTERS,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -50,7 +50,7 @@ def test_a_viewer_sees_no_edit_controls(
     owner.select_option("#member-role", "viewer")
     owner.click("text=Add member")
     expect(owner.locator(".message")).to_contain_text(
-        "bob@lab.test is now a viewer of this project."
+        "bob@lab.test was added as a viewer of this project"
     )
 
     sign_in(viewer, USERS["bob"][0])

@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from pluto.server.accounts.forms import AdminSignInForm
 from pluto.server.accounts.models import ApiToken, User
+
+# The admin's sign-in page is a door to staff accounts: it tells of the lockout like the site's.
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from pluto.server.accounts.models import User
@@ -47,7 +48,21 @@ class SignupForm(UserCreationForm):
             self.fields[name].required = True
 
 
-class SignInForm(AuthenticationForm):
+class LockoutMessage(AuthenticationForm):
+    """Says how long to wait when the lockout (enforced by the backend) refused the attempt."""
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        attempt = lockout.Attempt.of(self.request, self.cleaned_data.get("username"))
+        wait = lockout.minutes_locked(attempt)
+        if not wait:
+            return super().get_invalid_login_error()
+        unit = "minute" if wait == 1 else "minutes"
+        return forms.ValidationError(
+            f"Too many attempts; try again in {wait} {unit}.", code="locked"
+        )
+
+
+class SignInForm(LockoutMessage):
     """Email and password, refused for a while after repeated failures (see ``lockout``)."""
 
     error_messages = {
@@ -56,18 +71,6 @@ class SignInForm(AuthenticationForm):
         "inactive": "Your email and password did not match. Try again.",
     }
 
-    def clean(self) -> dict[str, Any]:
-        attempt = lockout.Attempt.of(self.request, self.cleaned_data.get("username"))
-        wait = lockout.minutes_locked(attempt)
-        if wait:
-            unit = "minute" if wait == 1 else "minutes"
-            raise forms.ValidationError(
-                f"Too many attempts; try again in {wait} {unit}.", code="locked"
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            lockout.record_failure(attempt)
-            raise
-        lockout.clear(attempt)
-        return cleaned
+
+class AdminSignInForm(LockoutMessage, AdminAuthenticationForm):
+    """The admin's sign-in form, with the same lockout message."""

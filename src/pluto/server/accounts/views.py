@@ -88,6 +88,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         except PlutoError as error:
             form.add_error(None, error.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return redirect("account")
     return render(request, "registration/signup.html", {"form": form})

@@ -5,37 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Status
 
-from pluto.server.analyses import collections, images, plots, services
+from pluto.server.analyses import collections, images, plots, schemas, services
 from pluto.server.analyses.schemas import analysis_json, display_json, plot_json
 from pluto.server.analyses.tables import plot_data_response, plot_download_url
-from pluto.server.http import json_body
+from pluto.server.http import body_doc, json_body
 from pluto.server.lab.services import find_experiment
-from pluto.server.pagination import page_of, page_request
+from pluto.server.openapi import documented_errors
+from pluto.server.pagination import list_page_doc, page_of, page_request
+from pluto.server.tables.api import FORMAT_PARAMETER, TABLE_PAGE_DOC
 
 router = Router(tags=["analyses and plots"])
+IMAGE_DOC = {
+    "responses": {
+        200: {
+            "description": "The figure as an image.",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in images.CONTENT_TYPES.values()
+            },
+        }
+    }
+}
 EXP = "/experiments/{experiment_id}"
 
 
-class PageParams(Schema):
-    limit: str | None = None
-    offset: str | None = None
-
-
-@router.post(f"{EXP}/analyses/", response={202: dict})
+@router.post(
+    f"{EXP}/analyses/", response={202: dict}, openapi_extra=body_doc(schemas.AnalysisCreate)
+)
 def create_analysis(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
     analysis = services.create_analysis(request.auth, experiment, role, json_body(request))
     return Status(202, analysis_json(services.find_analysis(experiment, str(analysis.uuid))))
 
 
-@router.get(f"{EXP}/analyses/", response=dict)
-def list_analyses(
-    request: HttpRequest, experiment_id: str, params: Query[PageParams]
-) -> dict[str, Any]:
+@router.get(f"{EXP}/analyses/", response=dict, openapi_extra=list_page_doc())
+def list_analyses(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
-    count, rows = page_of(services.analyses_of(experiment), page_request(params.model_dump()))
+    count, rows = page_of(services.analyses_of(experiment), page_request(request.GET))
     return {"count": count, "items": [analysis_json(a) for a in rows]}
 
 
@@ -45,14 +53,20 @@ def get_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> 
     return analysis_json(services.find_analysis(experiment, analysis_id))
 
 
-@router.post(f"{EXP}/analyses/{{analysis_id}}/cancel/", response=dict)
+@router.post(
+    f"{EXP}/analyses/{{analysis_id}}/cancel/", response=dict, openapi_extra=documented_errors(409)
+)
 def cancel_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> dict[str, Any]:
     experiment, role = find_experiment(request.auth, experiment_id)
     analysis = services.cancel(services.find_analysis(experiment, analysis_id), role)
     return analysis_json(services.find_analysis(experiment, str(analysis.uuid)))
 
 
-@router.post(f"{EXP}/analyses/{{analysis_id}}/rerun/", response={202: dict})
+@router.post(
+    f"{EXP}/analyses/{{analysis_id}}/rerun/",
+    response={202: dict},
+    openapi_extra=body_doc(schemas.AnalysisRerun),
+)
 def rerun_analysis(
     request: HttpRequest, experiment_id: str, analysis_id: str
 ) -> Status[dict[str, Any]]:
@@ -62,12 +76,10 @@ def rerun_analysis(
     return Status(202, analysis_json(services.find_analysis(experiment, str(analysis.uuid))))
 
 
-@router.get(f"{EXP}/plots/", response=dict)
-def list_plots(
-    request: HttpRequest, experiment_id: str, params: Query[PageParams]
-) -> dict[str, Any]:
+@router.get(f"{EXP}/plots/", response=dict, openapi_extra=list_page_doc())
+def list_plots(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
-    count, rows = page_of(plots.plots_of(experiment), page_request(params.model_dump()))
+    count, rows = page_of(plots.plots_of(experiment), page_request(request.GET))
     return {"count": count, "items": [plot_json(p, plots.main_display(p)) for p in rows]}
 
 
@@ -78,13 +90,17 @@ def get_plot(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str
     return plot_json(plot, plots.main_display(plot))
 
 
-@router.get(f"{EXP}/plots/{{plot_id}}/data/")
+@router.get(f"{EXP}/plots/{{plot_id}}/data/", openapi_extra=TABLE_PAGE_DOC)
 def get_plot_data(request: HttpRequest, experiment_id: str, plot_id: str) -> HttpResponse:
     experiment, _ = find_experiment(request.auth, experiment_id)
     return plot_data_response(request, plots.find_plot(experiment, plot_id))
 
 
-@router.get(f"{EXP}/plots/{{plot_id}}/download/", response=dict)
+@router.get(
+    f"{EXP}/plots/{{plot_id}}/download/",
+    response=dict,
+    openapi_extra={"parameters": [FORMAT_PARAMETER], **documented_errors(406)},
+)
 def download_plot_data(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     return {"url": plot_download_url(request, plots.find_plot(experiment, plot_id))}
@@ -97,7 +113,11 @@ def list_displays(request: HttpRequest, experiment_id: str, plot_id: str) -> dic
     return {"count": len(displays), "items": [display_json(d) for d in displays]}
 
 
-@router.put(f"{EXP}/plots/{{plot_id}}/displays/{{display_id}}/", response=dict)
+@router.put(
+    f"{EXP}/plots/{{plot_id}}/displays/{{display_id}}/",
+    response=dict,
+    openapi_extra=body_doc(schemas.DisplayUpdate),
+)
 def update_display(
     request: HttpRequest, experiment_id: str, plot_id: str, display_id: str
 ) -> dict[str, Any]:
@@ -112,7 +132,7 @@ def get_figure(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[s
     return plots.figure_of(plots.find_plot(experiment, plot_id))
 
 
-@router.get(f"{EXP}/plots/{{plot_id}}/image.{{image_format}}/")
+@router.get(f"{EXP}/plots/{{plot_id}}/image.{{image_format}}/", openapi_extra=IMAGE_DOC)
 def get_image(
     request: HttpRequest, experiment_id: str, plot_id: str, image_format: str
 ) -> HttpResponse:
@@ -124,7 +144,9 @@ def get_image(
     return response
 
 
-@router.post(f"{EXP}/external/plots/", response={201: dict})
+@router.post(
+    f"{EXP}/external/plots/", response={201: dict}, openapi_extra=body_doc(schemas.ExternalPlotIn)
+)
 def create_external_plot(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
     plot = plots.save_external_plot(request.auth, experiment, role, json_body(request), None)
@@ -132,7 +154,11 @@ def create_external_plot(request: HttpRequest, experiment_id: str) -> Status[dic
     return Status(201, plot_json(plot, plots.main_display(plot)))
 
 
-@router.put(f"{EXP}/external/plots/{{plot_id}}/", response=dict)
+@router.put(
+    f"{EXP}/external/plots/{{plot_id}}/",
+    response=dict,
+    openapi_extra=body_doc(schemas.ExternalPlotIn),
+)
 def update_external_plot(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
     experiment, role = find_experiment(request.auth, experiment_id)
     existing = plots.find_external_plot(experiment, plot_id)
@@ -147,7 +173,7 @@ def list_collections(request: HttpRequest) -> dict[str, Any]:
     return {"count": len(items), "items": items}
 
 
-@router.post("/gene-set-collections/", response={201: dict})
+@router.post("/gene-set-collections/", response={201: dict}, openapi_extra=collections.UPLOAD_DOC)
 def upload_collection(request: HttpRequest) -> Status[dict[str, Any]]:
     collection = collections.create_from_request(request.auth, request)
     return Status(201, collections.collection_json(collection))

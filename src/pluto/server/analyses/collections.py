@@ -23,6 +23,34 @@ SHORTNAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 MAX_GMT_BYTES = 50 * 1024 * 1024
 
 
+GMT_FIELDS = {
+    "shortname": {"type": "string", "pattern": SHORTNAME.pattern},
+    "name": {"type": "string"},
+    "description": {"type": "string"},
+}
+UPLOAD_DOC: dict[str, Any] = {
+    "description": "A GMT file, as the raw body or the multipart field 'file'. 'shortname', "
+    "'name' and 'description' come as form fields or query parameters; at most 50 MB.",
+    "parameters": [
+        {"in": "query", "name": name, "required": False, "schema": schema}
+        for name, schema in GMT_FIELDS.items()
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/plain": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}, **GMT_FIELDS},
+                    "required": ["file"],
+                }
+            },
+        },
+    },
+}
+
+
 BUNDLED_SOURCE = (
     "Gene Ontology Biological Process gene sets as packaged by Enrichr (2023), shipped with "
     "Pluto; Gene Ontology data are CC BY 4.0."
@@ -76,14 +104,53 @@ def clean_shortname(value: Any) -> str:
     return value
 
 
-def gmt_text(request: HttpRequest) -> str:
-    """The uploaded GMT file: multipart field ``file`` or the raw body, as UTF-8 text."""
+def gmt_too_large() -> PlutoError:
+    """``413 payload_too_large`` naming the limit of gene set files."""
+    return PlutoError(
+        f"Gene set files may be at most {MAX_GMT_BYTES // 1024**2} MB.",
+        code="payload_too_large",
+        status=413,
+        details={"field": "file", "limit": MAX_GMT_BYTES},
+    )
+
+
+def is_multipart(request: HttpRequest) -> bool:
+    """Whether the body is a multipart form (the file in its field ``file``)."""
+    return str(request.META.get("CONTENT_TYPE", "")).lower().startswith("multipart/form-data")
+
+
+def gmt_bytes(request: HttpRequest) -> bytes:
+    """The uploaded GMT file's bytes: multipart field ``file``, or the raw body.
+
+    The raw body is read from the stream, not ``request.body``, so the limit is the 50 MB of
+    gene set files rather than the much smaller one of JSON bodies.
+    """
+    if not is_multipart(request):
+        return bytes(request.read(MAX_GMT_BYTES + 1))
     upload = request.FILES.get("file")
-    data = upload.read(MAX_GMT_BYTES + 1) if upload else request.body
-    if len(data) > MAX_GMT_BYTES:
-        raise PlutoError(
-            "Gene set files may be at most 50 MB.", code="payload_too_large", status=413
+    if upload is None:
+        raise InvalidInput(
+            "Send the GMT file in a multipart field called 'file', or as the raw body.",
+            details={"field": "file"},
         )
+    return bytes(upload.read(MAX_GMT_BYTES + 1))
+
+
+def refuse_oversized(request: HttpRequest) -> None:
+    """Refuse a body whose ``Content-Length`` is over the limit before reading any of it."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_GMT_BYTES:
+        raise gmt_too_large()
+
+
+def gmt_text(request: HttpRequest) -> str:
+    """The uploaded GMT file as UTF-8 text."""
+    data = gmt_bytes(request)
+    if len(data) > MAX_GMT_BYTES:
+        raise gmt_too_large()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,13 +159,19 @@ def gmt_text(request: HttpRequest) -> str:
 
 def create_from_request(user: User, request: HttpRequest) -> GeneSetCollection:
     """A new collection from an uploaded GMT file (``shortname`` and ``name`` as parameters)."""
-    fields = request.POST if request.FILES else request.GET
+    refuse_oversized(request)
+    form = request.POST if is_multipart(request) else {}
+
+    def field(name: str) -> str:
+        """A form field, or the query parameter of that name."""
+        return str(form.get(name) or request.GET.get(name) or "")
+
     return create_collection(
         user,
-        clean_shortname(fields.get("shortname")),
-        fields.get("name") or "",
+        clean_shortname(field("shortname")),
+        field("name"),
         gmt_text(request),
-        description=fields.get("description") or "",
+        description=field("description"),
     )
 
 

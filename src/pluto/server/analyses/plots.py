@@ -10,12 +10,13 @@ from django.db.models import QuerySet
 
 from pluto.server.accounts.models import User
 from pluto.server.analyses import figures, inputs
+from pluto.server.analyses.displays import clean_options
 from pluto.server.analyses.models import AnalysisStatus, Display, Plot
 from pluto.server.errors import InvalidInput, NotFound
 from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
-from pluto.server.lab.services import clean_name, require
+from pluto.server.lab.services import clean_bool, clean_name, require
 
 DISPLAY_FIELDS = {"plot_title", "options", "display_type", "is_archived"}
 EXTERNAL_FIELDS = {
@@ -30,7 +31,6 @@ EXTERNAL_FIELDS = {
     "status",
     "analysis_id",
 }
-MAX_OPTIONS_BYTES = 20_000
 
 
 def plots_of(experiment: Experiment) -> QuerySet[Plot]:
@@ -72,37 +72,23 @@ def update_display(display: Display, role: str, data: dict[str, Any]) -> Display
     require(role, EDITOR, "change how plots look")
     unknown = sorted(set(data) - DISPLAY_FIELDS)
     if unknown:
-        raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.", details={"fields": unknown})
+        raise InvalidInput(
+            f"Unknown field(s): {', '.join(unknown)}.",
+            details={"field": unknown[0], "fields": unknown},
+        )
+    if "display_type" in data and data["display_type"] != display.display_type:
+        raise InvalidInput(
+            f"'display_type' of this display is {display.display_type!r}; it cannot change.",
+            details={"field": "display_type"},
+        )
     if "plot_title" in data:
         display.plot_title = clean_name(data["plot_title"], "plot_title")
     if "options" in data:
-        display.options = clean_options(data["options"])
+        display.options = clean_options(display.display_type, data["options"])
     if "is_archived" in data:
-        display.is_archived = bool(data["is_archived"])
+        display.is_archived = clean_bool(data["is_archived"], "is_archived")
     display.save()
     return display
-
-
-def clean_options(value: Any) -> dict[str, Any]:
-    """Display options: a small JSON object of known, well-typed values."""
-    if not isinstance(value, dict):
-        raise InvalidInput("'options' must be a JSON object.", details={"field": "options"})
-    for key in ("fold_change_threshold", "p_value_threshold"):
-        if key in value and not (isinstance(value[key], int | float) and value[key] >= 0):
-            raise InvalidInput(
-                f"'{key}' must be a non-negative number.", details={"field": f"options.{key}"}
-            )
-    if "label_genes" in value and not (
-        isinstance(value["label_genes"], list)
-        and all(isinstance(g, str) for g in value["label_genes"])
-    ):
-        raise InvalidInput(
-            "'label_genes' must be a list of gene symbols.",
-            details={"field": "options.label_genes"},
-        )
-    if len(str(value)) > MAX_OPTIONS_BYTES:
-        raise InvalidInput("'options' is too large.", details={"field": "options"})
-    return value
 
 
 def results_frame(plot: Plot) -> pd.DataFrame:

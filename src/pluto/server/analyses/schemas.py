@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from pluto import __version__
+from pluto.server.analyses.displays import BarOptions, ScatterOptions, VolcanoOptions
 from pluto.server.analyses.models import Analysis, Display, Plot
-from pluto.server.lab.schemas import iso
+from pluto.server.analyses.registry import KINDS
+from pluto.server.lab.schemas import Name, choice, iso
+from pluto.server.openapi import UUID
 
 
 def maybe_iso(moment: Any) -> str | None:
@@ -86,3 +93,51 @@ def plot_json(plot: Plot, display: Display | None) -> dict[str, Any]:
         "created_at": iso(plot.created_at),
         "updated_at": iso(plot.updated_at),
     }
+
+
+# Request bodies, as the services validate them. Which parameters an analysis takes, and
+# which options a display takes, depend on its kind; docs/analyses.md lists them.
+OptionalName = Annotated[str, Field(max_length=200, pattern=r"^$|\S")]
+FileId = Annotated[str, Field(pattern=f"^$|^{UUID}$")]
+
+
+class AnalysisCreate(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_type: Annotated[str, choice(KINDS)]
+    name: OptionalName | None = None
+    parameters: dict[str, Any] | None = None
+
+
+class AnalysisRerun(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: OptionalName | None = None
+    parameters: dict[str, Any] | None = None
+
+
+class DisplayUpdate(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    plot_title: Name | SkipJsonSchema[None] = None
+    options: VolcanoOptions | ScatterOptions | BarOptions | SkipJsonSchema[None] = None
+    is_archived: bool | SkipJsonSchema[None] = None
+    display_type: str | SkipJsonSchema[None] = None
+
+
+class ExternalPlotIn(Schema):
+    """The fields plutobio sends; ``analysis_type``, ``display_type``, ``status`` and
+    ``analysis_id`` are accepted and ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: OptionalName | None = None
+    methods: Any = None
+    origin: Any = None
+    display_file_id: FileId | None = None
+    results_file_id: FileId | None = None
+    script_file_id: FileId | None = None
+    analysis_type: Any = None
+    display_type: Any = None
+    status: Any = None
+    analysis_id: Any = None

@@ -22,7 +22,7 @@ from pluto.server.analyses.models import (
     Plot,
 )
 from pluto.server.analyses.registry import AnalysisKind, kind_of
-from pluto.server.errors import InvalidInput, NotFound, PlutoError
+from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
 from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
@@ -191,7 +191,10 @@ def cancel(analysis: Analysis, role: str) -> Analysis:
     """Cancel a pending analysis at once; ask a running one's worker to stop it."""
     require(role, EDITOR, "cancel analyses")
     if analysis.status in FINISHED:
-        raise InvalidInput(f"This analysis already finished ({analysis.status}).")
+        raise Conflict(
+            f"This analysis already finished ({analysis.status}); there is nothing to cancel.",
+            details={"status": analysis.status},
+        )
     stopped = Analysis.objects.filter(pk=analysis.pk, status=AnalysisStatus.PENDING).update(
         status=AnalysisStatus.CANCELLED,
         message="Cancelled before it started.",

@@ -10,7 +10,7 @@ from ninja import Router, Status
 from pluto.server.files import schemas, services, sessions
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab.services import find_experiment
-from pluto.server.pagination import page_of, page_request
+from pluto.server.pagination import list_page_doc, page_of, page_request
 from pluto.server.signed_urls import signed_download_url
 
 router = Router(tags=["files"])
@@ -52,6 +52,7 @@ def list_params(request: HttpRequest) -> dict[str, Any]:
     f"{EXPERIMENT}/files/",
     response=dict[str, schemas.FilePage],
     summary="List an experiment's files, grouped by kind",
+    openapi_extra={"parameters": [*list_page_doc()["parameters"], schemas.DATA_TYPE_PARAMETER]},
 )
 def list_files(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)

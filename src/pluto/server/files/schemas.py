@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from django.conf import settings
 from ninja import Schema
+from pydantic import ConfigDict, Field
 
 from pluto.server.files.models import ExperimentFile, UploadSession
-from pluto.server.lab.schemas import UserOut, iso, user_json
+from pluto.server.files.services import GROUPS, MAX_FILENAME, MAX_LABEL
+from pluto.server.lab.schemas import UserOut, choice, iso, user_json
+
+DATA_TYPE_PARAMETER = {
+    "in": "query",
+    "name": "data_type",
+    "required": False,
+    "description": "Only files of this kind (also accepted in a JSON body).",
+    "schema": {"type": "string", "enum": list(GROUPS)},
+}
 
 
 def file_json(file: ExperimentFile) -> dict[str, Any]:
@@ -81,17 +92,34 @@ class UploadSessionOut(Schema):
     experiment_file: FileOut
 
 
+# A file name as the service takes it: some visible character, no control characters.
+FileName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_FILENAME,
+        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+    ),
+]
+Label = Annotated[str, Field(max_length=MAX_LABEL)]
+FileSize = Annotated[int, Field(ge=0, le=settings.MAX_UPLOAD_BYTES)]
+
+
 class UploadSessionCreate(Schema):
-    filename: str
-    data_type: str
-    file_type: str = ""
-    file_size: int
-    analysis_type: str | None = None
-    origin: str | None = None
+    """Other fields are ignored, as older clients send some of their own."""
+
+    filename: FileName
+    data_type: Annotated[str, choice(GROUPS)]
+    file_type: Label | None = None
+    file_size: FileSize | Annotated[str, Field(pattern=r"^\s*[0-9]{1,9}\s*$")]
+    analysis_type: Label | None = None
+    origin: Label | None = None
 
 
 class FilePatch(Schema):
-    display_name: str
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: FileName
 
 
 class DownloadOut(Schema):

@@ -80,6 +80,8 @@ def clean_file_size(value: Any) -> int:
     """A whole number of bytes, at most ``PLUTO_MAX_UPLOAD_BYTES`` (else 413)."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
+    if isinstance(value, float) and value.is_integer():  # JSON numbers such as 1024.0
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidInput(
             f"'file_size' must be the file's size in bytes, a whole number (got {value!r}).",

@@ -9,25 +9,29 @@ from ninja import Query, Router, Schema, Status
 
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab import members, schemas, services
-from pluto.server.pagination import page_of, page_request
+from pluto.server.openapi import documented_errors
+from pluto.server.pagination import list_page_doc, page_of, page_request
 
 router = Router(tags=["projects and experiments"])
 
 
 class ListParams(Schema):
-    limit: str | None = None
-    offset: str | None = None
     is_archived: bool | None = None
 
 
 def project_page(request: HttpRequest, params: ListParams) -> dict[str, Any]:
     """A page of the caller's projects."""
-    page = page_request(params.model_dump())
+    page = page_request(request.GET)
     count, rows = page_of(services.projects_for(request.auth, params.is_archived), page)
     return {"count": count, "items": [schemas.project_json(p, p.experiments_total) for p in rows]}
 
 
-@router.get("/projects/", response=schemas.ProjectPage, summary="List projects")
+@router.get(
+    "/projects/",
+    response=schemas.ProjectPage,
+    summary="List projects",
+    openapi_extra=list_page_doc(),
+)
 def list_projects(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
     return project_page(request, params)
 
@@ -57,7 +61,11 @@ def patch_project(request: HttpRequest, project_id: str) -> dict[str, Any]:
     return schemas.project_json(project, services.experiment_count(project))
 
 
-@router.get("/projects/{project_id}/experiments/", response=schemas.ExperimentPage)
+@router.get(
+    "/projects/{project_id}/experiments/",
+    response=schemas.ExperimentPage,
+    openapi_extra=list_page_doc(),
+)
 def list_project_experiments(
     request: HttpRequest, project_id: str, params: Query[ListParams]
 ) -> dict[str, Any]:
@@ -69,13 +77,18 @@ def experiment_page(
     request: HttpRequest, params: ListParams, project: Any = None
 ) -> dict[str, Any]:
     """A page of the caller's experiments, optionally in one project."""
-    page = page_request(params.model_dump())
+    page = page_request(request.GET)
     queryset = services.experiments_for(request.auth, project, params.is_archived)
     count, rows = page_of(queryset, page)
     return {"count": count, "items": [schemas.experiment_json(e, e.plot_total) for e in rows]}
 
 
-@router.get("/experiments/", response=schemas.ExperimentPage, summary="List experiments")
+@router.get(
+    "/experiments/",
+    response=schemas.ExperimentPage,
+    summary="List experiments",
+    openapi_extra=list_page_doc(),
+)
 def list_experiments(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
     return experiment_page(request, params)
 
@@ -83,7 +96,8 @@ def list_experiments(request: HttpRequest, params: Query[ListParams]) -> dict[st
 @router.post(
     "/experiments/",
     response={201: schemas.ExperimentOut},
-    openapi_extra=body_doc(schemas.ExperimentCreate),
+    # 404: the project named in the body is not one the caller can see.
+    openapi_extra=body_doc(schemas.ExperimentCreate) | documented_errors(404),
 )
 def create_experiment(request: HttpRequest) -> Status[dict[str, Any]]:
     experiment = services.create_experiment(request.auth, json_body(request))
@@ -119,12 +133,15 @@ def register_member_routes(kind: str) -> None:
     """The four member endpoints under ``lab/<kind>/<id>/members/``."""
     base = f"/{kind}/{{object_id}}/members/"
 
-    @router.get(base, response=schemas.MemberPage, operation_id=f"list_{kind}_members")
-    def list_members(
-        request: HttpRequest, object_id: str, params: Query[ListParams]
-    ) -> dict[str, Any]:
+    @router.get(
+        base,
+        response=schemas.MemberPage,
+        operation_id=f"list_{kind}_members",
+        openapi_extra=list_page_doc(),
+    )
+    def list_members(request: HttpRequest, object_id: str) -> dict[str, Any]:
         target, _ = member_target(request, kind, object_id)
-        count, rows = page_of(members.memberships(target), page_request(params.model_dump()))
+        count, rows = page_of(members.memberships(target), page_request(request.GET))
         return {"count": count, "items": [schemas.member_json(m) for m in rows]}
 
     @router.post(
@@ -135,9 +152,21 @@ def register_member_routes(kind: str) -> None:
     )
     def add_member(request: HttpRequest, object_id: str) -> Status[dict[str, Any]]:
         target, role = member_target(request, kind, object_id)
-        return Status(
-            201, schemas.member_json(members.add_member(role, target, json_body(request)))
-        )
+        return Status(201, schemas.added_json(members.add_member(role, target, json_body(request))))
+
+    @router.get(
+        f"/{kind}/{{object_id}}/invitations/",
+        response=schemas.InvitationPage,
+        operation_id=f"list_{kind}_invitations",
+    )
+    def list_invitations(
+        request: HttpRequest, object_id: str, params: Query[ListParams]
+    ) -> dict[str, Any]:
+        """Emails added as members that have no account yet (change or withdraw them under
+        ``members/<uuid>/``)."""
+        target, _ = member_target(request, kind, object_id)
+        count, rows = page_of(members.invitations(target), page_request(params.model_dump()))
+        return {"count": count, "items": [schemas.invitation_json(i) for i in rows]}
 
     @router.patch(
         base + "{user_id}/",

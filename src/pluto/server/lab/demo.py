@@ -30,6 +30,7 @@ class DemoInfo:
 
     user: User
     password: str
+    password_is_new: bool
     project: Project
     experiment: Experiment
 
@@ -39,14 +40,15 @@ def password_path() -> Path:
     return Path(settings.DATA_DIR) / PASSWORD_FILE
 
 
-def demo_password() -> str:
-    """The demo password, generated once and stored in the data directory."""
+def demo_password() -> tuple[str, bool]:
+    """The demo password, generated once and stored in the data directory; and whether it
+    was generated just now."""
     path = password_path()
     if path.exists():
-        return path.read_text(encoding="utf-8").strip()
+        return path.read_text(encoding="utf-8").strip(), False
     password = secrets.token_urlsafe(12)
     write_private(path, password)
-    return password
+    return password, True
 
 
 def demo_user(password: str) -> User:
@@ -92,11 +94,11 @@ def demo_experiment(user: User, project: Project) -> Experiment:
 
 def ensure_demo() -> DemoInfo:
     """Create whatever part of the demo is missing, and say what there is."""
-    password = demo_password()
+    password, password_is_new = demo_password()
     user = demo_user(password)
     project = demo_project(user)
     experiment = demo_experiment(user, project)
     upload_demo_tables(user, experiment)
     attach_demo_protocol(user, experiment)
     run_demo_analyses(user, experiment)
-    return DemoInfo(user=user, password=password, project=project, experiment=experiment)
+    return DemoInfo(user, password, password_is_new, project, experiment)

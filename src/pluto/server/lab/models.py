@@ -158,3 +158,37 @@ class ExperimentMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["experiment", "user"], name="one_role_per_experiment")
         ]
+
+
+class ProjectInvitation(models.Model):
+    """A role on a project waiting for an account with this email to exist."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(db_index=True)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "email"], name="one_invitation_per_project")
+        ]
+
+
+class ExperimentInvitation(models.Model):
+    """A role on one experiment waiting for an account with this email to exist."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(db_index=True)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "email"], name="one_invitation_per_experiment"
+            )
+        ]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
+from pydantic import ConfigDict, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from pluto.server.accounts.models import User
-from pluto.server.lab.models import Experiment, Project
+from pluto.server.lab.members import Added
+from pluto.server.lab.models import Experiment, ExperimentInvitation, Project, ProjectInvitation
+from pluto.server.lab.reference import ASSAY_UNITS, EXPERIMENT_TYPES, ORGANISMS
+from pluto.server.lab.services import MAX_DESCRIPTION, MAX_NAME
+from pluto.server.openapi import PROJECT_ID
 
 
 def iso(moment: datetime) -> str:
@@ -71,8 +78,26 @@ def experiment_json(experiment: Experiment, plot_count: int = 0) -> dict[str, An
 
 
 def member_json(membership: Any) -> dict[str, Any]:
-    """``{user, role}``."""
+    """``{user, role}``; a pending invitation as its email, with no name yet."""
+    if isinstance(membership, ProjectInvitation | ExperimentInvitation):
+        return added_json(Added(membership.uuid, membership.email, membership.role))
     return {"user": user_json(membership.user), "role": membership.role}
+
+
+def added_json(added: Added) -> dict[str, Any]:
+    """The answer to adding by email: the member shape, with only what the request said."""
+    user = {"uuid": str(added.uuid), "first_name": "", "last_name": "", "email": added.email}
+    return {"user": user, "role": added.role}
+
+
+def invitation_json(invitation: ProjectInvitation | ExperimentInvitation) -> dict[str, Any]:
+    """A pending invitation: ``{uuid, email, role, created_at}``."""
+    return {
+        "uuid": str(invitation.uuid),
+        "email": invitation.email,
+        "role": invitation.role,
+        "created_at": iso(invitation.created_at),
+    }
 
 
 class UserOut(Schema):
@@ -149,44 +174,92 @@ class MemberPage(Schema):
     items: list[MemberOut]
 
 
-class ProjectCreate(Schema):
-    name: str
-    description: str = ""
-    share_level: str = "private"
-
-
-class ProjectPatch(Schema):
-    name: str | None = None
-    description: str | None = None
-    share_level: str | None = None
-    is_archived: bool | None = None
-
-
-class ExperimentCreate(Schema):
-    project: str
-    name: str
-    description: str = ""
-    type: str
-    organism: str
-    assay_data_units: str
-    share_level: str = "private"
-
-
-class ExperimentPatch(Schema):
-    project: str | None = None
-    name: str | None = None
-    description: str | None = None
-    type: str | None = None
-    organism: str | None = None
-    assay_data_units: str | None = None
-    share_level: str | None = None
-    is_archived: bool | None = None
-
-
-class MemberCreate(Schema):
+class InvitationOut(Schema):
+    uuid: str
     email: str
     role: str
+    created_at: str
 
 
-class RolePatch(Schema):
-    role: str
+class InvitationPage(Schema):
+    count: int
+    items: list[InvitationOut]
+
+
+def choice(names: Iterable[str]) -> WithJsonSchema:
+    """The JSON schema of a text that is one of ``names`` (the services check it)."""
+    return WithJsonSchema({"type": "string", "enum": list(names)})
+
+
+# Request bodies, as the services validate them: unknown fields are refused, names are
+# non-empty texts, choices are closed lists. ``Optional`` fields of a PATCH may be left out
+# but not sent as null.
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME, pattern=r"\S")]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+ShareLevelName = Literal["private", "shareable", "public"]
+RoleName = Literal["owner", "editor", "viewer"]
+ExperimentTypeName = Annotated[str, choice(name for name, _ in EXPERIMENT_TYPES)]
+OrganismName = Annotated[str, choice(name for name, _ in ORGANISMS)]
+UnitsName = Annotated[str, choice(name for name, _ in ASSAY_UNITS)]
+ProjectId = Annotated[str, Field(pattern=PROJECT_ID)]
+
+
+class Body(Schema):
+    """A request body that refuses fields it does not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitsRef(Body):
+    shortname: UnitsName
+
+
+class UnitsIn(Body):
+    units: UnitsRef
+
+
+# Units as a short name, or in the shape experiments are read in.
+Units = UnitsName | UnitsIn | UnitsRef
+
+
+class ProjectCreate(Body):
+    name: Name
+    description: Description | None = ""
+    share_level: ShareLevelName = "private"
+
+
+class ProjectPatch(Body):
+    name: Name | SkipJsonSchema[None] = None
+    description: Description | None = None
+    share_level: ShareLevelName | SkipJsonSchema[None] = None
+    is_archived: bool | SkipJsonSchema[None] = None
+
+
+class ExperimentCreate(Body):
+    project: ProjectId
+    name: Name
+    description: Description | None = ""
+    type: ExperimentTypeName
+    organism: OrganismName
+    assay_data_units: Units
+    share_level: ShareLevelName = "private"
+
+
+class ExperimentPatch(Body):
+    project: ProjectId | SkipJsonSchema[None] = None
+    name: Name | SkipJsonSchema[None] = None
+    description: Description | None = None
+    type: ExperimentTypeName | SkipJsonSchema[None] = None
+    organism: OrganismName | SkipJsonSchema[None] = None
+    assay_data_units: Units | SkipJsonSchema[None] = None
+    share_level: ShareLevelName | SkipJsonSchema[None] = None
+    is_archived: bool | SkipJsonSchema[None] = None
+
+
+class MemberCreate(Body):
+    email: str
+    role: RoleName
+
+
+class RolePatch(Body):
+    role: RoleName

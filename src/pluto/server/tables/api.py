@@ -12,7 +12,10 @@ from ninja import Router, Schema
 
 from pluto.server.lab import services as lab
 from pluto.server.lab.permissions import EDITOR
+from pluto.server.openapi import documented_errors, page_parameters
+from pluto.server.pagination import TABLE_DEFAULT_LIMIT, TABLE_MAX_LIMIT
 from pluto.server.tables import responses, services
+from pluto.server.tables.encoding import FORMATS
 from pluto.server.tables.receiving import received_upload
 
 router = Router(tags=["tables"])
@@ -62,14 +65,48 @@ def query_parameter(name: str, description: str) -> dict[str, Any]:
     }
 
 
+FORMAT_PARAMETER = {
+    "in": "query",
+    "name": "format",
+    "required": False,
+    "description": "json (default), csv, tsv, arrow or parquet; or send an Accept header.",
+    "schema": {"type": "string", "enum": list(FORMATS)},
+}
 TABLE_PARAMETERS = [
-    query_parameter("limit", "Rows per page (default 10000, at most 100000)."),
-    query_parameter("offset", "First row, counting from 0."),
-    query_parameter("format", "json (default), csv, tsv, arrow or parquet."),
+    *page_parameters(TABLE_DEFAULT_LIMIT, TABLE_MAX_LIMIT),
+    FORMAT_PARAMETER,
     query_parameter("columns", "Comma-separated columns; the id column always comes first."),
     query_parameter("samples", "Comma-separated samples (assay columns, or sample table rows)."),
     query_parameter("genes", "Comma-separated feature ids (assay rows)."),
 ]
+TABLE_PAGE = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer", "minimum": 0},
+        "headers": {"type": "array", "items": {"type": "string"}},
+        "items": {
+            "type": "array",
+            "description": "Rows as objects keyed by header; for volcano plots, whole columns.",
+            "items": {"type": ["object", "array"]},
+        },
+    },
+    "required": ["count", "headers", "items"],
+}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+TABLE_PAGE_DOC = {
+    "parameters": TABLE_PARAMETERS,
+    "responses": {
+        200: {
+            "description": "A page of the table, in the format asked for.",
+            "content": {
+                "application/json": {"schema": TABLE_PAGE},
+                **{FORMATS[name].media_type: BINARY for name in ("csv", "tsv", "arrow", "parquet")},
+            },
+        },
+        304: {"description": "Unchanged since the ETag in If-None-Match."},
+        **documented_errors(406)["responses"],
+    },
+}
 UPLOAD_DOC = {
     "parameters": [
         query_parameter("filename", "The file's name, to help recognise its format."),
@@ -106,7 +143,7 @@ def register_read_routes(kind: str) -> None:
         base,
         operation_id=f"get_{kind}_data",
         summary=f"A page of the {kind} table",
-        openapi_extra={"parameters": TABLE_PARAMETERS},
+        openapi_extra=TABLE_PAGE_DOC,
     )
     def read_table(request: HttpRequest, experiment_id: str) -> HttpResponse:
         experiment, _ = lab.find_experiment(request.auth, experiment_id)
@@ -117,7 +154,10 @@ def register_read_routes(kind: str) -> None:
         response=DownloadOut,
         operation_id=f"download_{kind}_data",
         summary=f"A signed URL to the whole {kind} table as a file",
-        openapi_extra={"parameters": [*TABLE_PARAMETERS[2:], query_parameter("filename", "")]},
+        openapi_extra={
+            "parameters": [*TABLE_PARAMETERS[2:], query_parameter("filename", "")],
+            **documented_errors(406),
+        },
     )
     def download_table(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
         experiment, _ = lab.find_experiment(request.auth, experiment_id)

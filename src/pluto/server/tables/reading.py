@@ -150,17 +150,23 @@ def matching_rows(key: str, id_column: str, ids: list[str]) -> np.ndarray:
 
 
 def open_slice(dataset: Dataset, selection: Selection, offset: int, limit: int) -> TableSlice:
-    """The rows ``offset`` to ``offset + limit`` of the selected rows and columns."""
+    """The rows ``offset`` to ``offset + limit`` of the selected rows and columns.
+
+    Any offset is allowed: past the last row the slice is empty (clamped first, so offsets
+    far beyond 64-bit row numbers never reach numpy).
+    """
     key = dataset.storage_key
     metadata = parquet_metadata(key)
     schema = metadata.schema.to_arrow_schema()
     chosen = pa.schema([schema.field(name) for name in selection.columns])
     if selection.ids is None:
         total = int(metadata.num_rows)
-        rows = np.arange(offset, min(offset + limit, total), dtype=np.int64)
+        start = min(offset, total)
+        rows = np.arange(start, min(start + limit, total), dtype=np.int64)
     else:
         matched = matching_rows(key, selection.columns[0], selection.ids)
-        total, rows = len(matched), matched[offset : offset + limit]
+        start = min(offset, len(matched))
+        total, rows = len(matched), matched[start : start + limit]
     return TableSlice(key, chosen, total, row_group_starts(metadata), rows)
 
 

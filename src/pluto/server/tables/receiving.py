@@ -18,7 +18,7 @@ import orjson
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import HttpRequest
-from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.http.multipartparser import MultiPartParser
 
 from pluto.server.errors import InvalidInput, PlutoError
 from pluto.server.lab.models import Experiment
@@ -115,10 +115,8 @@ def save_body(source: Any, target: Path, declared: int | None) -> int:
 def multipart_file(request: HttpRequest) -> Iterator[ReceivedFile]:
     """The multipart field ``file`` (Django spools it to a temporary file)."""
     handlers = [TemporaryFileUploadHandler(request)]
-    try:
-        _, files = MultiPartParser(request.META, request, handlers, request.encoding).parse()
-    except MultiPartParserError as exc:
-        raise InvalidInput(f"The multipart body could not be read: {exc}.") from exc
+    # A broken body raises MultiPartParserError, answered like every unreadable body.
+    _, files = MultiPartParser(request.META, request, handlers, request.encoding).parse()
     uploaded = files.get("file")
     if uploaded is None:
         raise InvalidInput(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from pluto.server.analyses.displays import options_model
 from pluto.server.analyses.models import Display
 from pluto.server.errors import InvalidInput
 
@@ -57,7 +58,8 @@ def number(raw: str, name: str) -> int | float:
 def from_form(form: QueryDict, display: Display) -> dict[str, Any]:
     """The ``PUT displays/<display>/`` body the form describes (other options are kept)."""
     names = FIELDS_BY_TYPE.get(display.display_type, ())
-    options = dict(display.options)
+    known = options_model(display.display_type).model_fields
+    options = {name: value for name, value in display.options.items() if name in known}
     for name in names:
         value = option_value(form, name)
         if value is None:

@@ -1,4 +1,11 @@
-"""The view behind signed download URLs: streams a stored object, with HTTP Range support."""
+"""The view behind signed download URLs: streams a stored object, with HTTP Range support.
+
+Uploaded files come from users, and the answer comes from the server's own origin, which
+the pages' ``script-src 'self'`` trusts. So every answer is an attachment under a
+``sandbox`` policy with ``nosniff``, and a file of a type a browser would run (scripts,
+HTML, SVG, XML) is sent as ``application/octet-stream``: an uploaded ``.js`` loaded by a
+``<script>`` tag is refused, and an uploaded page opened directly runs nothing.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,26 @@ from pluto.server.storage import get_storage
 from pluto.server.streaming import BlockStreamingResponse
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+FILE_POLICY = "sandbox; default-src 'none'"
+INERT_TYPE = "application/octet-stream"
+ACTIVE_TYPES = re.compile(
+    r"^(text/html|application/xhtml\+xml|image/svg\+xml|(text|application)/([a-z.+-]*\+)?xml"
+    r"|(text|application)/(x-)?(java|ecma)script|text/jscript|text/livescript"
+    r"|application/(x-)?(javascript|wasm)|text/css)(;|$)",
+    re.IGNORECASE,
+)
+
+
+def served_type(content_type: str) -> str:
+    """The type a file is sent as: its own, unless a browser could run it."""
+    return INERT_TYPE if ACTIVE_TYPES.match(content_type.strip()) else content_type
+
+
+def file_headers(response: HttpResponse, filename: str) -> None:
+    """The headers every signed file answer carries, whatever its type."""
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Security-Policy"] = FILE_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -55,11 +82,11 @@ def signed_download(request: HttpRequest, token: str) -> HttpResponse:
     start, end = window or (0, size - 1)
     body = storage.open_range(granted.key, start, end) if size else iter([b""])
     response = BlockStreamingResponse(
-        body, status=206 if window else 200, content_type=granted.content_type
+        body, status=206 if window else 200, content_type=served_type(granted.content_type)
     )
+    file_headers(response, granted.filename)
     response["Content-Length"] = str(end - start + 1 if size else 0)
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = f'attachment; filename="{granted.filename}"'
     response["Cache-Control"] = "private, max-age=3600"
     if window:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

@@ -7,8 +7,9 @@ import logging
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pluto.server.errors import response_for_status
+from pluto.server.errors import PlutoError, render_pluto_error, response_for_status
 from pluto.server.middleware import is_api_path
+from pluto.server.request_errors import REQUEST_ERRORS, as_pluto_error
 
 logger = logging.getLogger("pluto.web")
 
@@ -26,7 +27,23 @@ def error_page(request: HttpRequest, status: int, title: str, text: str) -> Http
     return render(request, "web/error.html", context, status=status)
 
 
+def pluto_error_page(request: HttpRequest, error: PlutoError) -> HttpResponse:
+    """The error's own JSON body, or an HTML page with its message."""
+    if wants_json(request):
+        return render_pluto_error(error)
+    title = "Too large" if error.status == 413 else "Bad request"
+    context = {"status": error.status, "title": title, "text": error.message}
+    return render(request, "web/error.html", context, status=error.status)
+
+
+def request_error_page(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The answer to a body or query string Django refused to read."""
+    return pluto_error_page(request, as_pluto_error(exception))
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, REQUEST_ERRORS):
+        return request_error_page(request, exception)
     return error_page(request, 400, "Bad request", "The request could not be understood.")
 
 

@@ -3,6 +3,8 @@
 Five failures within fifteen minutes lock that email for that address until the oldest of
 them is fifteen minutes old. A successful sign-in clears the count. Counting per email and
 address means an attacker guessing from elsewhere cannot lock a colleague out everywhere.
+The address is the client's as ``client_address`` tells it, so a forged ``X-Forwarded-For``
+does not buy a fresh count. Enforced for every sign-in form by ``accounts.backends``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 
+from pluto.server.client_address import client_address
 from pluto.server.web.models import SignInFailure
 
 MAX_FAILURES = 5
@@ -30,8 +33,7 @@ class Attempt:
     @classmethod
     def of(cls, request: HttpRequest | None, email: str | None) -> Attempt:
         """The attempt a sign-in request makes."""
-        address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-        return cls((email or "").strip().lower()[:254], str(address or "unknown")[:45])
+        return cls((email or "").strip().lower()[:254], client_address(request)[:45])
 
 
 def recent_failures(attempt: Attempt) -> list[SignInFailure]:

@@ -29,6 +29,7 @@ def members_context(target: Target) -> dict[str, Any]:
     """What the Members section shows: the memberships and the roles to choose from."""
     return {
         "members": list(members.memberships(target)),
+        "invitations": list(members.invitations(target)),
         "roles": Role.choices,
         "member_noun": noun(target),
         "member_share_level": target.share_level,
@@ -36,10 +37,13 @@ def members_context(target: Target) -> dict[str, Any]:
 
 
 def add_member(request: HttpRequest, target: Target, access: Access) -> Done:
-    """Give someone with an account a role, by email."""
+    """Give someone a role by email; the message is the same whether they have an account."""
     data = form_fields(request.POST, ("email", "role"))
-    membership = members.add_member(access.role, target, data)
-    return Done(f"{membership.user.email} is now a {membership.role} of this {noun(target)}.")
+    added = members.add_member(access.role, target, data)
+    return Done(
+        f"{added.email} was added as a {added.role} of this {noun(target)} "
+        "(without an account yet, they join when one is made with that email)."
+    )
 
 
 def change_role(request: HttpRequest, target: Target, access: Access) -> Done:
@@ -52,6 +56,10 @@ def change_role(request: HttpRequest, target: Target, access: Access) -> Done:
 def remove_member(request: HttpRequest, target: Target, access: Access) -> Done:
     """Remove a member (owners), or leave oneself (back to the projects list)."""
     user_id = request.POST.get("user", "")
+    invitation = members.find_invitation(target, user_id)
+    if invitation is not None:
+        members.remove_member(request.user, access.role, target, user_id)
+        return Done(f"The invitation of {invitation.email} was withdrawn.")
     membership = members.find_membership(target, user_id)
     members.remove_member(request.user, access.role, target, user_id)
     if membership.user_id == request.user.pk:

@@ -1,0 +1,116 @@
+"""Bodies and query strings Django refuses to read are 4xx JSON errors, never a 500: broken
+multipart bodies on every endpoint that takes one, bodies over the JSON limit, too many
+parameters, on the API and through the web pages' CSRF check."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+
+from pluto.server.lab.models import Experiment
+from tests.conftest import Caller, make_experiment, make_project
+from tests.test_api_contract import assert_error
+
+NO_BOUNDARY = ("multipart/form-data", b'--xx\r\nContent-Disposition: form-data; name="file"')
+TRUNCATED = (
+    "multipart/form-data; boundary=xx",
+    b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+    b"Content-Type: text/csv\r\n\r\nsample_id\r\nS1",
+)
+BROKEN_MULTIPART = {"no boundary": NO_BOUNDARY, "truncated": TRUNCATED}
+
+
+@pytest.fixture
+def experiment(ada: Caller) -> Experiment:
+    return make_experiment(ada.user, make_project(ada.user))
+
+
+def multipart_endpoints(experiment: Experiment) -> list[tuple[str, str]]:
+    """Every API endpoint that reads a multipart body, and a JSON one sent multipart."""
+    base = f"/lab/experiments/{experiment.pluto_id}"
+    return [
+        ("PUT", f"{base}/sample-data/"),
+        ("PUT", f"{base}/assay-data/"),
+        ("POST", "/lab/gene-set-collections/?shortname=sets"),
+        ("POST", f"{base}/external/plots/"),
+        ("POST", f"{base}/upload-sessions/"),
+        ("POST", "/lab/projects/"),
+    ]
+
+
+def send_raw(caller: Caller, method: str, path: str, content_type: str, body: bytes) -> Any:
+    client = Client(raise_request_exception=False)
+    response = client.generic(
+        method, path, body, content_type=content_type, HTTP_AUTHORIZATION=f"Token {caller.key}"
+    )
+    is_json = response.get("Content-Type", "").startswith("application/json")
+    response.data = json.loads(response.content) if is_json else None
+    return response
+
+
+@pytest.mark.parametrize("broken", list(BROKEN_MULTIPART))
+def test_a_broken_multipart_body_is_400_invalid_on_every_endpoint(
+    ada: Caller, experiment: Experiment, broken: str
+) -> None:
+    content_type, body = BROKEN_MULTIPART[broken]
+    for method, path in multipart_endpoints(experiment):
+        response = send_raw(ada, method, path, content_type, body)
+        error = assert_error(response, 400, "invalid")
+        assert error["details"].get("field") in {"body", "file"}, (path, error)
+
+
+def browser_of(caller: Caller, page: str) -> Client:
+    """A signed-in browser that checks CSRF like a real one, holding the page's cookie."""
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(caller.user)
+    assert browser.get(page).status_code == 200
+    return browser
+
+
+def test_a_broken_multipart_form_on_a_web_page_is_400_not_a_crash(
+    ada: Caller, experiment: Experiment
+) -> None:
+    """The CSRF check reads the form before the view runs; a broken one is refused there."""
+    browser = browser_of(ada, f"/experiments/{experiment.pluto_id}/")
+    content_type, body = NO_BOUNDARY
+    response = browser.generic(
+        "POST", f"/experiments/{experiment.pluto_id}/", body, content_type=content_type
+    )
+    assert response.status_code == 400, response.content
+    assert "boundary" in response.content.decode()
+
+
+def test_a_json_body_over_the_limit_is_413_naming_the_limit(ada: Caller) -> None:
+    body = json.dumps({"name": "Atlas", "description": "x" * 5000}).encode()
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=4096):
+        response = send_raw(ada, "POST", "/lab/projects/", "application/json", body)
+    error = assert_error(response, 413, "payload_too_large")
+    assert error["details"]["limit"] == 4096
+    assert "4096" in error["message"] and "PLUTO_MAX_JSON_BYTES" in error["message"]
+
+
+def test_a_json_body_larger_than_djangos_default_limit_is_read(ada: Caller) -> None:
+    """3 MB is past Django's 2.5 MB default: the body is read and judged on its content."""
+    body = json.dumps({"name": "Atlas", "description": "x" * 3_000_000}).encode()
+    response = send_raw(ada, "POST", "/lab/projects/", "application/json", body)
+    error = assert_error(response, 400, "invalid")
+    assert error["details"]["field"] == "description"
+
+
+def test_a_form_over_the_limit_on_a_web_page_is_413(ada: Caller) -> None:
+    browser = browser_of(ada, "/projects/")
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024):
+        response = browser.post(
+            "/projects/", "name=" + "x" * 2000, content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 413, response.content
+
+
+def test_too_many_query_parameters_are_400_invalid_naming_the_limit(ada: Caller) -> None:
+    query = "&".join(f"p{i}=1" for i in range(1100))
+    response = send_raw(ada, "GET", f"/lab/projects/?{query}", "application/json", b"")
+    error = assert_error(response, 400, "invalid")
+    assert error["details"]["limit"] == 1000
