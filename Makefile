@@ -50,10 +50,11 @@ fmt: venv
 bench: venv
 	$(BIN)/python -m bench
 
-# Differential expression against R DESeq2 on the demo and a generated data set.
+# Every analysis kind against its reference in R (scripts/validate_*.py), each printing its
+# figures: differential expression against DESeq2 on the demo and a generated data set, ...
 validate: venv
 	scripts/install-r
-	$(BIN)/python scripts/validate_deseq2.py
+	set -e; for check in scripts/validate_*.py; do echo "== $$check"; $(BIN)/python $$check; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
