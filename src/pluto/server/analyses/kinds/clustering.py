@@ -14,8 +14,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from pluto.server.analyses.compute import hierarchy
 from pluto.server.analyses.compute import row_selection as select
@@ -38,9 +37,20 @@ from pluto.server.analyses.compute.inputs import (
     require_column,
     require_samples,
 )
+from pluto.server.analyses.compute.parameters import (
+    AnalysisId,
+    Number,
+    Parameters,
+    Text,
+    TextList,
+    WholeNumber,
+    choices,
+    distinct,
+    problem,
+)
 from pluto.server.analyses.compute.versions import cited
 from pluto.server.analyses.heatmap import HEATMAP, ColourScale, heatmap_settings, sample_tracks
-from pluto.server.analyses.kind import Inputs, Kind, Parameters
+from pluto.server.analyses.kind import Inputs, Kind
 from pluto.server.tables.headers import PEAK_ID
 
 MAX_ROWS = 2_000
@@ -52,17 +62,12 @@ DISTANCE_WORDS = {"euclidean": "Euclidean distance", "correlation": "one minus P
 VALUE_LABELS = {"log2_cpm": "log2 CPM", "vst": "VST"}
 SCALED_LABELS = {"zscore": "z-score of {}", "center": "{} (row-centred)", "none": "{}"}
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-WholeNumber = Annotated[int, Field(strict=True)]
-Number = Annotated[float, Field(strict=True)]
+# A switch is true or false only: not "yes", 1 or "false" read as a truth value.
 Switch = Annotated[bool, Field(strict=True)]
-GeneList = Annotated[tuple[Text, ...], BeforeValidator(select.split_genes)]
+GeneList = Annotated[
+    tuple[Text, ...], BeforeValidator(select.split_genes), AfterValidator(distinct)
+]
 Selection = Literal["most_variable", "differential_expression", "gene_list"]
-
-
-def problem(message: str) -> PydanticCustomError:
-    """A validation error whose message is ours, word for word."""
-    return PydanticCustomError("pluto_parameter", message)
 
 
 class ClusteringParameters(Parameters):
@@ -79,12 +84,12 @@ class ClusteringParameters(Parameters):
         le=MAX_ROWS,
         description=f"How many of the most variable features to show (at most {MAX_ROWS:,}).",
     )
-    differential_expression_id: Text | None = Field(
+    differential_expression_id: AnalysisId | None = Field(
         default=None,
         validate_default=True,
         description="The differential expression analysis whose significant genes are shown "
         "(with feature_selection = differential_expression).",
-        json_schema_extra={"choices": "analyses", "analysis_type": "differential_expression"},
+        json_schema_extra=choices("analyses", analysis_type="differential_expression"),
     )
     adj_p_value_threshold: Number = Field(
         default=0.05,
@@ -101,10 +106,9 @@ class ClusteringParameters(Parameters):
     genes: GeneList = Field(
         default=(),
         validate_default=True,
-        max_length=MAX_ROWS,
         description="The genes to show (with feature_selection = gene_list), typed or "
         "pasted; separated by commas, spaces or new lines.",
-        json_schema_extra={"choices": "genes"},
+        json_schema_extra=choices("genes"),
     )
     ignore_unknown_genes: Switch = Field(
         default=False,
@@ -137,25 +141,39 @@ class ClusteringParameters(Parameters):
         le=MAX_CLUSTERS,
         description="How many clusters the row tree is cut into.",
     )
-    annotation_columns: tuple[Text, ...] = Field(
+    annotation_columns: TextList = Field(
         default=(),
-        max_length=MAX_TRACKS,
-        description="Sample-table columns shown as coloured tracks above the heatmap.",
-        json_schema_extra={"choices": "sample_columns"},
+        description=f"Sample-table columns shown as coloured tracks above the heatmap (at "
+        f"most {MAX_TRACKS}).",
+        json_schema_extra=choices("sample_columns"),
     )
 
     @field_validator("differential_expression_id")
     @classmethod
     def analysis_when_asked(cls, value: str | None, info: ValidationInfo) -> str | None:
         """The analysis is needed for, and only used by, that selection."""
-        return used_only_by(value, info, "differential_expression", "differential_expression_id")
+        return used_only_by(
+            value, info, "differential_expression", "The differential expression analysis"
+        )
 
     @field_validator("genes")
     @classmethod
     def genes_when_asked(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        """The list is needed for, and only used by, that selection; repeats are dropped."""
-        used_only_by(value or None, info, "gene_list", "genes")
-        return tuple(dict.fromkeys(value))
+        """The list is needed for, and only used by, that selection, and fits a heatmap."""
+        used_only_by(value or None, info, "gene_list", "A list of genes")
+        if len(value) > MAX_ROWS:
+            raise problem(
+                f"{len(value):,} genes were given; a heatmap shows at most {MAX_ROWS:,} rows"
+            )
+        return value
+
+    @field_validator("annotation_columns")
+    @classmethod
+    def few_tracks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """A handful of tracks stays readable."""
+        if len(value) > MAX_TRACKS:
+            raise problem(f"at most {MAX_TRACKS} annotation columns can be shown")
+        return value
 
     @field_validator("linkage")
     @classmethod
@@ -169,14 +187,14 @@ class ClusteringParameters(Parameters):
         return value
 
 
-def used_only_by(value: Any, info: ValidationInfo, selection: str, name: str) -> Any:
+def used_only_by(value: Any, info: ValidationInfo, selection: str, what: str) -> Any:
     """Refuse a parameter missing for its selection, or given for another one."""
     chosen = info.data.get("feature_selection")
     if chosen == selection and value is None:
-        raise problem(f"{name} is required when feature_selection is {selection}")
+        raise problem(f"{what} is needed when feature_selection is {selection}")
     if chosen is not None and chosen != selection and value is not None:
         raise problem(
-            f"{name} is only used when feature_selection is {selection} (it is {chosen}); "
+            f"{what} is only used when feature_selection is {selection} (it is {chosen}); "
             "leave it out or change feature_selection"
         )
     return value

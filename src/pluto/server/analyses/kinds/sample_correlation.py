@@ -9,11 +9,11 @@ hierarchical clustering on one minus the correlation.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, StringConstraints
+from pydantic import Field, field_validator
 from scipy.spatial.distance import squareform
 from scipy.stats import rankdata
 
@@ -28,6 +28,13 @@ from pluto.server.analyses.compute.inputs import (
     require_column,
     require_samples,
 )
+from pluto.server.analyses.compute.parameters import (
+    Parameters,
+    TextList,
+    WholeNumber,
+    choices,
+    problem,
+)
 from pluto.server.analyses.compute.principal_components import (
     MAX_TOP_GENES,
     LogExpression,
@@ -35,7 +42,7 @@ from pluto.server.analyses.compute.principal_components import (
 )
 from pluto.server.analyses.compute.versions import cited
 from pluto.server.analyses.heatmap import HEATMAP, heatmap_settings, sample_tracks
-from pluto.server.analyses.kind import Inputs, Kind, Parameters
+from pluto.server.analyses.kind import Inputs, Kind
 
 SAMPLE_ID = "Sample_ID"
 MAX_TRACKS = 10
@@ -45,14 +52,13 @@ METHOD_WORDS = {
     "spearman": "Spearman rank correlation (Pearson correlation of ranks, ties given their "
     "average rank)",
 }
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class SampleCorrelationParameters(Parameters):
     """Which correlation, of how many genes, and how the samples are clustered."""
 
     method: Method = Field(default="pearson", description="Pearson or Spearman correlation.")
-    top_genes: Annotated[int, Field(strict=True)] = Field(
+    top_genes: WholeNumber = Field(
         default=500,
         ge=2,
         le=MAX_TOP_GENES,
@@ -63,12 +69,20 @@ class SampleCorrelationParameters(Parameters):
         default="average",
         description="How clusters of samples are joined (distance: one minus correlation).",
     )
-    annotation_columns: tuple[Text, ...] = Field(
+    annotation_columns: TextList = Field(
         default=(),
-        max_length=MAX_TRACKS,
-        description="Sample-table columns shown as coloured tracks above the heatmap.",
-        json_schema_extra={"choices": "sample_columns"},
+        description=f"Sample-table columns shown as coloured tracks above the heatmap (at "
+        f"most {MAX_TRACKS}).",
+        json_schema_extra=choices("sample_columns"),
     )
+
+    @field_validator("annotation_columns")
+    @classmethod
+    def few_tracks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """A handful of tracks stays readable."""
+        if len(value) > MAX_TRACKS:
+            raise problem(f"at most {MAX_TRACKS} annotation columns can be shown")
+        return value
 
 
 def check(params: SampleCorrelationParameters, inputs: Inputs) -> None:
