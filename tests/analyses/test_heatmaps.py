@@ -117,7 +117,8 @@ def test_the_significant_genes_of_a_differential_expression_are_clustered(
     }
     analysis = start_and_run(ada, experiment, body)
     de_page = data_page(ada, experiment, completed_de)  # volcano pages come column by column
-    de_rows = [dict(zip(de_page["headers"], row, strict=True)) for row in zip(*de_page["items"])]
+    columns = zip(*de_page["items"], strict=True)
+    de_rows = [dict(zip(de_page["headers"], row, strict=True)) for row in columns]
     significant = {
         row["Gene_Symbol"]
         for row in de_rows
