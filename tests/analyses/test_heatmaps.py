@@ -16,6 +16,7 @@ from tests.analyses.conftest import (
     start_and_run,
 )
 from tests.conftest import Caller
+from tests.web.conftest import html, signed_in
 
 CLUSTERING_REQUEST = {
     "analysis_type": "clustering",
@@ -245,3 +246,17 @@ def test_both_kinds_are_listed_with_their_parameters(ada: Caller) -> None:
     assert kinds["clustering"]["display_types"] == ["heatmap"]
     assert kinds["sample_correlation"]["display_types"] == ["heatmap"]
     assert "heatmap" in kinds["clustering"]["aliases"]
+
+
+def test_the_plot_page_of_a_heatmap_shows_its_figure_and_results(
+    ada: Caller, experiment: Experiment
+) -> None:
+    analysis = start_and_run(ada, experiment, CLUSTERING_REQUEST)
+    page = signed_in(ada.user).get(
+        f"/experiments/{experiment.pluto_id}/plots/{analysis['plot']['uuid']}/"
+    )
+    text = html(page)
+
+    assert page.status_code == 200
+    assert f'data-figure-url="{plot_path(experiment, analysis, "figure/")}"' in text
+    assert "Rows 1\u201350 of 50" in text and "Row_Order" in text
