@@ -260,3 +260,4 @@ def test_the_plot_page_of_a_heatmap_shows_its_figure_and_results(
     assert page.status_code == 200
     assert f'data-figure-url="{plot_path(experiment, analysis, "figure/")}"' in text
     assert "Rows 1\u201350 of 50" in text and "Row_Order" in text
+    assert 'name="row_labels"' in text and 'name="show_dendrograms"' in text

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import Field
 
 from pluto.server.analyses.compute.inputs import column_as_text
-from pluto.server.analyses.displays import Label, Options
+from pluto.server.analyses.displays import Label, Options, axis_label
 from pluto.server.analyses.figures import PALETTE, merged_options
 from pluto.server.analyses.kind import Display, FigureContext
 
@@ -34,20 +34,25 @@ ROW_LABELS_UP_TO = 100
 HEATMAP_DEFAULTS: dict[str, Any] = {
     "show_dendrograms": True,
     "show_annotations": True,
-    "show_row_labels": None,
+    "row_labels": "auto",
     "color_limit": None,
 }
+RowLabels = Literal["auto", "shown", "hidden"]
 
 
 class HeatmapOptions(Options):
     """``heatmap``: which parts to draw, and the colour limit of a diverging scale."""
 
-    show_dendrograms: bool | None = None
-    show_annotations: bool | None = None
-    show_row_labels: bool | None = None
-    color_limit: Annotated[float, Field(gt=0, le=1e6)] | None = None
-    x_label: Label | None = None
-    y_label: Label | None = None
+    show_dendrograms: bool | None = Field(default=None, title="Show the dendrograms")
+    show_annotations: bool | None = Field(default=None, title="Show the annotation tracks")
+    row_labels: RowLabels | None = Field(
+        default=None, title=f"Row labels (auto: shown up to {ROW_LABELS_UP_TO} rows)"
+    )
+    color_limit: Annotated[float, Field(gt=0, le=1e6)] | None = Field(
+        default=None, title="Colour limit of a diverging scale (empty: the 99th percentile)"
+    )
+    x_label: Label | None = axis_label("X")
+    y_label: Label | None = axis_label("Y")
 
 
 @dataclass(frozen=True)
@@ -164,9 +169,9 @@ class Frame:
 
 
 def shows_row_labels(rows: int, opts: Mapping[str, Any]) -> bool:
-    """Row labels as asked, else only when there are few enough to read."""
-    asked = opts.get("show_row_labels")
-    return bool(asked) if asked is not None else rows <= ROW_LABELS_UP_TO
+    """Row labels as asked, or (auto) only when there are few enough to read."""
+    asked = opts.get("row_labels") or "auto"
+    return asked == "shown" or (asked == "auto" and rows <= ROW_LABELS_UP_TO)
 
 
 def main_trace(
@@ -456,4 +461,4 @@ def heatmap_layout(
     }
 
 
-HEATMAP = Display("heatmap", HeatmapOptions, heatmap_figure)
+HEATMAP = Display("heatmap", HeatmapOptions, heatmap_figure, defaults=HEATMAP_DEFAULTS)
