@@ -21,6 +21,7 @@ from pathlib import Path
 import validate_deseq2 as deseq2
 
 from pluto.server.analyses.compute import differential_expression as de
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.lab.demo_peaks import generate_peaks_experiment
 
 COMPARISON = {
@@ -33,7 +34,9 @@ COMPARISON = {
 def peaks_data_set(name: str, seed: int | None, covariates: list[str]) -> deseq2.DataSet:
     """A generated peaks experiment (the demo's when ``seed`` is None), treated vs control."""
     peaks = generate_peaks_experiment() if seed is None else generate_peaks_experiment(seed)
-    params = de.parse_parameters({**COMPARISON, "covariates": covariates})
+    params = validated(
+        de.DifferentialExpressionParameters, {**COMPARISON, "covariates": covariates}
+    )
     return deseq2.DataSet(name, peaks.samples, peaks.counts, params)
 
 

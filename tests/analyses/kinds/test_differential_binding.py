@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from pydantic import ValidationError
 
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute import differential_binding as db
 from pluto.server.analyses.compute import differential_expression as de
 from pluto.server.analyses.compute.inputs import AnalysisResult, no_progress
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.versions import package_version
 from pluto.server.analyses.kind import FigureContext, FrameInputs
 from pluto.server.analyses.kinds.differential_binding import KIND
@@ -44,7 +44,7 @@ def result(peaks: PeaksExperiment) -> AnalysisResult:
 
 
 def params(**changes: Any) -> Any:
-    return KIND.parameters.model_validate({**BASE, **changes})
+    return validated(KIND.parameters, {**BASE, **changes})
 
 
 def test_results_have_exactly_the_columns_and_no_nulls(result: AnalysisResult) -> None:
@@ -96,7 +96,12 @@ def test_the_numbers_are_those_of_differential_expression_on_the_same_counts() -
     genes = data.counts.rename_axis("peak_id")
     peak_counts = genes.rename(index=lambda gene: f"chr1:{gene[4:]}00-{gene[4:]}50|{gene}")
     peak_result = KIND.run(params(), FrameInputs(data.samples, peak_counts), no_progress)
-    gene_result = de.run(de.parse_parameters(BASE), data.samples, data.counts, "raw_counts")
+    gene_result = de.run(
+        validated(de.DifferentialExpressionParameters, BASE),
+        data.samples,
+        data.counts,
+        "raw_counts",
+    )
     by_gene = peak_result.table.set_index("Gene_Symbol")
     expected = gene_result.table.set_index("Gene_Symbol")
     numbers = ["Average_Expression", "Log2_Fold_Change", "P_Value", "Adj_P_Value"]
@@ -135,8 +140,7 @@ def test_no_peak_passing_the_filter_is_refused_naming_min_count(peaks: PeaksExpe
     [
         ({"group_column": "genotype"}, "raw_counts", "group_column"),
         ({"control_values": ["placebo"]}, "raw_counts", "control_values"),
-        ({"control_values": ["treated"]}, "raw_counts", "control_values"),
-        ({"covariates": ["condition"]}, "raw_counts", "covariates"),
+        ({"covariates": ["arm"]}, "raw_counts", "covariates"),
         ({}, "cpm", "units"),
     ],
 )
@@ -144,15 +148,32 @@ def test_the_creation_check_names_the_parameter_to_fix(
     peaks: PeaksExperiment, changes: dict[str, Any], units: str, field: str
 ) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        KIND.check(params(**changes), FrameInputs(peaks.samples, pd.DataFrame(), units=units))
+        samples = peaks.samples.assign(arm=peaks.samples["condition"].str.upper())
+        KIND.check(params(**changes), FrameInputs(samples, pd.DataFrame(), units=units))
     assert caught.value.field == field
 
 
-def test_unknown_and_out_of_range_parameters_are_refused_by_the_model() -> None:
-    for changes, field in (({"alpha": 1.5}, "alpha"), ({"fdr": 0.1}, "fdr")):
-        with pytest.raises(ValidationError) as caught:
-            params(**changes)
-        assert caught.value.errors()[0]["loc"][0] == field
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"alpha": 1.5}, "alpha", "'alpha' must be less than 1"),
+        ({"fdr": 0.1}, "fdr", "'fdr' is not a parameter of this analysis"),
+        ({"control_values": ["treated"]}, "control_values", "is both an experimental and a"),
+        ({"min_count": "3"}, "min_count", "Must be a whole number"),
+    ],
+)
+def test_bad_parameters_are_refused_by_the_model_naming_them(
+    changes: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(AnalysisInputError) as caught:
+        params(**changes)
+    assert caught.value.field == field and message in caught.value.message
+
+
+def test_the_form_describes_the_filter_in_peaks() -> None:
+    schema = KIND.parameters.model_json_schema()["properties"]
+    assert "peaks" in schema["min_count"]["description"]
+    assert schema["group_column"]["choices"] == "sample_columns"
 
 
 def volcano(result: AnalysisResult, **options: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute import over_representation as ora
 from pluto.server.analyses.compute.gene_sets import GeneSetCollection
 from pluto.server.analyses.compute.inputs import AnalysisResult, no_progress
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.versions import package_version
 from pluto.server.analyses.kind import FigureContext, FrameInputs
 from pluto.server.analyses.kinds.over_representation import KIND
@@ -71,7 +72,7 @@ def inputs(de_parameters: dict[str, Any] | None = None, table: pd.DataFrame | No
 
 
 def params(**changes: Any) -> Any:
-    return KIND.parameters.model_validate({**BASE, **changes})
+    return validated(KIND.parameters, {**BASE, **changes})
 
 
 def run(frame_inputs: Any = None, **changes: Any) -> AnalysisResult:
@@ -238,22 +239,27 @@ def test_differential_expression_results_without_adjusted_p_values_are_refused()
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "field", "message"),
     [
-        ({"direction": "sideways"}, "direction"),
-        ({"p_value_threshold": 0}, "p_value_threshold"),
-        ({"min_size": 50, "max_size": 20}, None),
-        ({"colour": "red"}, "colour"),
+        ({"direction": "sideways"}, "direction", "'direction' must be one of 'up', 'down'"),
+        ({"p_value_threshold": 0}, "p_value_threshold", "must be more than 0"),
+        ({"min_size": 50, "max_size": 20}, "max_size", "The largest set size, max_size = 20, is"),
+        ({"use_adjusted_p_value": "yes"}, "use_adjusted_p_value", "valid boolean"),
+        ({"min_size": 2.5}, "min_size", "Must be a whole number"),
+        ({"colour": "red"}, "colour", "'colour' is not a parameter of this analysis"),
     ],
 )
-def test_bad_parameters_are_refused_by_the_model(changes: dict[str, Any], field: str) -> None:
-    with pytest.raises(ValidationError) as caught:
+def test_bad_parameters_are_refused_by_the_model_naming_them(
+    changes: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(AnalysisInputError) as caught:
         params(**changes)
-    first = caught.value.errors()[0]
-    if field is None:
-        assert "max_size (20) must be at least min_size (50)" in first["msg"]
-    else:
-        assert first["loc"][0] == field
+    assert caught.value.field == field and message in caught.value.message
+
+
+def test_a_numeric_analysis_id_and_a_null_threshold_are_taken() -> None:
+    chosen = params(differential_expression_id=12, p_value_threshold=None)
+    assert chosen.differential_expression_id == "12" and chosen.p_value_threshold is None
 
 
 def figure(result: AnalysisResult, **options: Any) -> dict[str, Any]:

@@ -8,12 +8,20 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from pluto.server.analyses import figures
 from pluto.server.analyses.compute import over_representation as compute
 from pluto.server.analyses.compute.gene_sets import GeneSetCollection
 from pluto.server.analyses.compute.inputs import AnalysisResult, Progress
+from pluto.server.analyses.compute.parameters import (
+    AnalysisId,
+    Number,
+    Text,
+    WholeNumber,
+    choices,
+    problem,
+)
 from pluto.server.analyses.displays import Label, Options, PValue
 from pluto.server.analyses.kind import Display, FigureContext, Inputs, Kind, Parameters
 
@@ -27,50 +35,49 @@ SMALLEST_DOT = 6
 class OverRepresentationParameters(Parameters):
     """Which differential expression and genes, which collection, which set sizes."""
 
-    differential_expression_id: str = Field(
-        min_length=1,
+    differential_expression_id: AnalysisId = Field(
         description="The completed differential expression whose significant genes are tested.",
-        json_schema_extra={"choices": "analyses", "analysis_type": "differential_expression"},
+        json_schema_extra=choices("analyses", analysis_type="differential_expression"),
     )
-    gene_set_collection: str = Field(
-        min_length=1,
-        description="The gene set collection to test.",
-        json_schema_extra={"choices": "gene_set_collections"},
+    gene_set_collection: Text = Field(
+        description="The gene set collection to test (its short name).",
+        json_schema_extra=choices("gene_set_collections"),
     )
     direction: compute.Direction = Field(
-        default="all",
-        description="Test the genes raised (up), lowered (down) or both (all).",
+        default="all", description="Test the genes raised (up), lowered (down) or both (all)."
     )
-    p_value_threshold: float | None = Field(
+    p_value_threshold: Number | None = Field(
         default=None,
         gt=0,
         le=1,
         description="Genes below this (adjusted) p-value are significant; by default the "
         "alpha the differential expression ran with.",
     )
-    use_adjusted_p_value: bool = Field(
-        default=True, description="Compare the adjusted p-value (else the raw p-value)."
+    use_adjusted_p_value: StrictBool = Field(
+        default=True, description="Compare adjusted p-values (false: raw p-values)."
     )
-    fold_change_threshold: float = Field(
+    fold_change_threshold: Number = Field(
         default=0.0,
         ge=0,
         le=100,
         description="Significant genes must also change by at least this absolute log2 fold "
         "change (0: any change, as differential expression calls genes).",
     )
-    min_size: int = Field(
-        default=10, ge=1, le=100_000, description="Test sets with at least this many tested genes…"
+    min_size: WholeNumber = Field(
+        default=10, ge=1, le=100_000, description="Skip gene sets with fewer tested genes."
     )
-    max_size: int = Field(default=500, ge=1, le=100_000, description="…and at most this many.")
+    max_size: WholeNumber = Field(
+        default=500, ge=1, le=100_000, description="Skip gene sets with more tested genes."
+    )
 
-    @model_validator(mode="after")
-    def sizes_in_order(self) -> OverRepresentationParameters:
-        """The size bounds cannot cross."""
-        if self.max_size < self.min_size:
-            raise ValueError(
-                f"max_size ({self.max_size}) must be at least min_size ({self.min_size})"
-            )
-        return self
+    @field_validator("max_size")
+    @classmethod
+    def not_below_min_size(cls, value: int, info: ValidationInfo) -> int:
+        """The size bounds must leave room for a gene set."""
+        low = info.data.get("min_size")
+        if low is not None and value < low:
+            raise problem(f"the largest set size, max_size = {value}, is below min_size = {low}")
+        return value
 
 
 def thresholds(params: OverRepresentationParameters, inputs: Inputs) -> compute.Thresholds:
