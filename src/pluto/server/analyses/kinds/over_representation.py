@@ -180,6 +180,7 @@ def dot_trace(shown: pd.DataFrame) -> dict[str, Any]:
     return {
         "type": "scatter",
         "mode": "markers",
+        "name": "Gene sets",
         "x": shown["Fold_Enrichment"].round(4).tolist(),
         "y": set_labels(shown),
         "customdata": np.column_stack(
