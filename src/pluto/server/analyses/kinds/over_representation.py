@@ -227,7 +227,7 @@ KIND = Kind(
     check=check,
     run=run,
     columns=compute.COLUMNS,
-    displays=(Display("dot_plot", DotPlotOptions, dot_figure),),
+    displays=(Display("dot_plot", DotPlotOptions, dot_figure, defaults=DOT_DEFAULTS),),
     aliases=("ora", "over-representation"),
     needs_counts=False,
 )
