@@ -24,6 +24,7 @@ from tests.analyses.conftest import (
 )
 from tests.analyses.test_gene_set_enrichment import gmt_of, upload_collection
 from tests.conftest import Caller
+from tests.web.conftest import html, signed_in
 
 
 def ora_request(analysis_id: str, collection: str = "treatment", **more: Any) -> dict[str, Any]:
@@ -199,3 +200,33 @@ def test_a_non_differential_expression_analysis_is_refused(
 
     assert refused.status_code == 400
     assert refused.data["details"]["field"] == "parameters.differential_expression_id"
+
+
+def test_the_web_form_offers_the_analyses_collections_and_directions_and_runs(
+    ada: Caller, experiment: Experiment, data: CountData, completed_de: dict[str, Any]
+) -> None:
+    upload_collection(ada, gmt_of(data))
+    browser = signed_in(ada.user)
+    page_path = f"/experiments/{experiment.pluto_id}/?tab=analysis"
+
+    form = html(browser.get(page_path + "&type=over_representation"))
+    submitted = browser.post(
+        page_path,
+        {
+            "action": "run_analysis",
+            "analysis_type": "over_representation",
+            "name": "Raised genes",
+            "differential_expression_id": completed_de["uuid"],
+            "gene_set_collection": "treatment",
+            "direction": "up",
+            "use_adjusted_p_value": "true",
+            "min_size": "5",
+        },
+    )
+
+    assert completed_de["uuid"] in form and 'value="treatment"' in form
+    assert all(f'value="{direction}"' in form for direction in ("up", "down", "all"))
+    assert submitted.status_code == 302, html(submitted)[:2000]
+    analysis = Analysis.objects.get(analysis_type="over_representation")
+    assert analysis.parameters["direction"] == "up" and analysis.parameters["min_size"] == 5
+    assert analysis.parameters["use_adjusted_p_value"] is True

@@ -159,7 +159,7 @@ def test_the_creation_check_names_the_parameter_to_fix(
         ({"alpha": 1.5}, "alpha", "'alpha' must be less than 1"),
         ({"fdr": 0.1}, "fdr", "'fdr' is not a parameter of this analysis"),
         ({"control_values": ["treated"]}, "control_values", "is both an experimental and a"),
-        ({"min_count": "3"}, "min_count", "Must be a whole number"),
+        ({"min_count": "3"}, "min_count", "'min_count' must be a whole number"),
     ],
 )
 def test_bad_parameters_are_refused_by_the_model_naming_them(

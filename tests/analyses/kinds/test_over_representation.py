@@ -245,7 +245,7 @@ def test_differential_expression_results_without_adjusted_p_values_are_refused()
         ({"p_value_threshold": 0}, "p_value_threshold", "must be more than 0"),
         ({"min_size": 50, "max_size": 20}, "max_size", "The largest set size, max_size = 20, is"),
         ({"use_adjusted_p_value": "yes"}, "use_adjusted_p_value", "valid boolean"),
-        ({"min_size": 2.5}, "min_size", "Must be a whole number"),
+        ({"min_size": 2.5}, "min_size", "'min_size' must be a whole number"),
         ({"colour": "red"}, "colour", "'colour' is not a parameter of this analysis"),
     ],
 )
