@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -26,16 +27,41 @@ def draw_trace(ax: Axes, trace: dict[str, Any]) -> None:
     if trace.get("type") == "bar":
         ax.barh(trace["y"], trace["x"], color=marker.get("color"))
         return
-    size = float(marker.get("size", 6)) ** 2 / 2
-    ax.scatter(
+    points = ax.scatter(
         trace["x"],
         trace["y"],
-        s=size,
+        s=marker_areas(marker),
         c=marker.get("color"),
+        cmap=colour_map(marker),
         alpha=marker.get("opacity", 0.9),
         label=trace.get("name"),
         linewidths=0,
     )
+    colour_bar = marker.get("colorbar")
+    if colour_bar is not None and isinstance(marker.get("color"), list):
+        bar = ax.figure.colorbar(points, ax=ax)
+        bar.set_label(colour_bar.get("title", {}).get("text", ""))
+
+
+def marker_areas(marker: dict[str, Any]) -> Any:
+    """Matplotlib marker areas for plotly sizes: one size for all points, or one per point
+    (with ``sizemode: area`` the size is an area scaled by ``sizeref``, as plotly draws it)."""
+    sizes = np.asarray(marker.get("size", 6), dtype=float)
+    reference = float(marker.get("sizeref", 1.0))
+    if marker.get("sizemode") == "area":
+        diameters = np.sqrt(sizes / reference)
+    else:
+        diameters = sizes / reference
+    diameters = np.maximum(diameters, float(marker.get("sizemin", 0)))
+    return diameters**2 / 2
+
+
+def colour_map(marker: dict[str, Any]) -> str | None:
+    """The matplotlib colour map of a plotly colour scale named like one (``Reds``)."""
+    scale = marker.get("colorscale")
+    if not isinstance(scale, str) or scale not in matplotlib.colormaps:
+        return None
+    return f"{scale}_r" if marker.get("reversescale") else scale
 
 
 def draw_layout(ax: Axes, layout: dict[str, Any]) -> None:
