@@ -146,10 +146,11 @@ def test_bad_parameters_are_400_naming_them(
     assert refused.data["details"]["field"] == field
 
 
-def test_a_gene_assay_fails_saying_to_use_differential_expression(
+def test_a_gene_assay_is_refused_at_creation_saying_to_use_differential_expression(
     ada: Caller, experiment: Experiment
 ) -> None:
-    analysis = start_and_run(ada, experiment, DB_REQUEST)
+    refused = post_analysis(ada, experiment, DB_REQUEST)
 
-    assert analysis["status"] == "failed"
-    assert "use differential_expression" in analysis["message"]
+    assert refused.status_code == 400
+    assert refused.data["details"]["field"] == "analysis_type"
+    assert "run differential expression instead" in refused.data["message"]

@@ -149,7 +149,7 @@ def test_the_creation_check_names_the_parameter_to_fix(
 ) -> None:
     with pytest.raises(AnalysisInputError) as caught:
         samples = peaks.samples.assign(arm=peaks.samples["condition"].str.upper())
-        KIND.check(params(**changes), FrameInputs(samples, pd.DataFrame(), units=units))
+        KIND.check(params(**changes), FrameInputs(samples, peaks.counts, units=units))
     assert caught.value.field == field
 
 

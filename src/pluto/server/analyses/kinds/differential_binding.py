@@ -10,10 +10,12 @@ from pydantic import Field
 
 from pluto.server.analyses.compute import differential_binding as compute
 from pluto.server.analyses.compute import differential_expression as de
+from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import AnalysisResult, Progress
 from pluto.server.analyses.compute.parameters import WholeNumber
 from pluto.server.analyses.displays import VOLCANO
 from pluto.server.analyses.kind import Inputs, Kind
+from pluto.server.tables.headers import PEAK_ID
 
 
 class DifferentialBindingParameters(de.DifferentialExpressionParameters):
@@ -25,7 +27,15 @@ class DifferentialBindingParameters(de.DifferentialExpressionParameters):
 
 
 def check(params: DifferentialBindingParameters, inputs: Inputs) -> None:
-    """The groups and covariates exist and can be compared, and the units are counts."""
+    """The assay counts peaks, the groups and covariates exist and can be compared, and the
+    units are counts."""
+    if inputs.feature_column != PEAK_ID:
+        raise AnalysisInputError(
+            "Differential binding compares peaks, and this experiment's assay data are genes; "
+            "run differential expression instead, or use a ChIP-seq, ATAC-seq, CUT&RUN or "
+            "CUT&Tag experiment.",
+            "analysis_type",
+        )
     de.check_inputs(params, inputs.samples, inputs.units)
 
 
