@@ -11,8 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pluto import __version__
 from pluto.server.analyses.displays import BarOptions, ScatterOptions, VolcanoOptions
 from pluto.server.analyses.models import Analysis, Display, Plot
-from pluto.server.analyses.registry import KINDS
-from pluto.server.lab.schemas import Name, choice, iso
+from pluto.server.lab.schemas import Name, iso
 from pluto.server.openapi import UUID
 
 
@@ -104,7 +103,7 @@ FileId = Annotated[str, Field(pattern=f"^$|^{UUID}$")]
 class AnalysisCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    analysis_type: Annotated[str, choice(KINDS)]
+    analysis_type: str
     name: OptionalName | None = None
     parameters: dict[str, Any] | None = None
 
