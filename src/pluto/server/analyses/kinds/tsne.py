@@ -10,15 +10,13 @@ fewer than 91 samples, the largest value the t-SNE authors' own implementation a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, Strict, StringConstraints
+from pydantic import Field
 from threadpoolctl import threadpool_limits
 
-from pluto.server.analyses import figures
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import (
     AnalysisResult,
@@ -30,16 +28,25 @@ from pluto.server.analyses.compute.inputs import (
     require_column,
     require_samples,
 )
+from pluto.server.analyses.compute.parameters import (
+    Number,
+    Parameters,
+    Text,
+    WholeNumber,
+    choices,
+)
 from pluto.server.analyses.compute.principal_components import (
+    GROUP_COLUMN_DESCRIPTION,
     MAX_TOP_GENES,
+    TOP_GENES_DESCRIPTION,
     LogExpression,
     component_scores,
     log_expression,
     possible_components,
 )
 from pluto.server.analyses.compute.versions import cited
-from pluto.server.analyses.displays import ScatterOptions
-from pluto.server.analyses.kind import Display, FigureContext, Inputs, Kind, Parameters
+from pluto.server.analyses.displays import SAMPLE_SCATTER
+from pluto.server.analyses.kind import Inputs, Kind
 
 COLUMNS = ("Sample_ID", "TSNE1", "TSNE2", "group_id", "group_name")
 MAX_COMPONENTS = 50
@@ -47,7 +54,6 @@ RANDOM_STATE = 0
 DEFAULT_PERPLEXITY = 30.0
 # Fewer samples leave t-SNE no neighbourhoods to speak of.
 MIN_SAMPLES = 4
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class TsneParameters(Parameters):
@@ -55,23 +61,23 @@ class TsneParameters(Parameters):
 
     group_column: Text | None = Field(
         default=None,
-        description="The sample-table column that colours and groups the samples.",
-        json_schema_extra={"choices": "sample_columns"},
+        description=GROUP_COLUMN_DESCRIPTION,
+        json_schema_extra=choices("sample_columns"),
     )
-    top_genes: Annotated[int, Strict()] = Field(
+    top_genes: WholeNumber = Field(
         default=500,
         ge=2,
         le=MAX_TOP_GENES,
-        description="How many of the most variable genes to use.",
+        description=TOP_GENES_DESCRIPTION,
     )
-    perplexity: Annotated[float, Strict(), Field(gt=0, le=10_000, allow_inf_nan=False)] | None = (
-        Field(
-            default=None,
-            description=(
-                "The effective number of neighbours of each sample; below the number of "
-                "samples. Empty: 30, or (samples - 1) / 3 when that is smaller."
-            ),
-        )
+    perplexity: Number | None = Field(
+        default=None,
+        gt=0,
+        le=10_000,
+        description=(
+            "The effective number of neighbours of each sample; below the number of samples. "
+            "Empty: 30, or (samples - 1) / 3 when that is smaller."
+        ),
     )
 
 
@@ -186,17 +192,6 @@ def methods_text(
     )
 
 
-def scatter_figure(
-    table: pd.DataFrame, title: str, options: Mapping[str, Any], context: FigureContext
-) -> dict[str, Any]:
-    """The samples' scatter plot, drawn by the builder PCA and UMAP share."""
-    # The shared builder plots UMAP1 and UMAP2 when a table has no principal components.
-    renamed = table.rename(columns={"TSNE1": "UMAP1", "TSNE2": "UMAP2"})
-    labelled: dict[str, Any] = {"x_label": "TSNE1", "y_label": "TSNE2"}
-    labelled.update({k: v for k, v in options.items() if v is not None})
-    return figures.scatter_figure(renamed, title, labelled, dict(context.computed), context.samples)
-
-
 KIND = Kind(
     analysis_type="tsne",
     title="t-SNE",
@@ -208,6 +203,6 @@ KIND = Kind(
     check=check,
     run=run,
     columns=COLUMNS,
-    displays=(Display("sample_scatter_plot", ScatterOptions, scatter_figure),),
+    displays=(SAMPLE_SCATTER,),
     aliases=("t-sne",),
 )
