@@ -24,6 +24,7 @@ from tests.analyses.conftest import (
     start_and_run,
 )
 from tests.conftest import Caller, make_experiment, make_project
+from tests.web.conftest import html, signed_in
 
 COLUMNS = ["Sample_ID", "Library_Size", "Detected_Features", "Top_Share", "Q25", "Median", "Q75"]
 REQUEST = {"analysis_type": "assay_summary", "name": "QC"}
@@ -217,3 +218,16 @@ def test_plutobio_reads_the_assay_summary(
     assert list(table.columns) == COLUMNS
     assert len(table) == 8 and not table.isna().any().any()
     assert table["Detected_Features"].dtype.kind == "i"
+
+
+def test_the_plot_page_shows_the_box_plot_and_its_results(
+    ada: Caller, experiment: Experiment, summary: dict[str, Any]
+) -> None:
+    page = html(
+        signed_in(ada.user).get(
+            f"/experiments/{experiment.pluto_id}/plots/{summary['plot']['uuid']}/"
+        )
+    )
+
+    assert f'data-figure-url="{plot_base(experiment, summary)}figure/"' in page
+    assert "Rows 1\u20138 of 8" in page and "Library_Size" in page
