@@ -128,7 +128,7 @@ def problem_of(item: Mapping[str, Any]) -> dict[str, str]:
         return {"field": name, "message": f"{name!r} is not a parameter of this analysis"}
     if item.get("type") == "missing":
         return {"field": name, "message": f"{name!r} is required"}
-    if item.get("type") == "pluto_parameter":
+    if item.get("type") == "pluto_parameter" and not str(item.get("msg")).startswith("must"):
         return {"field": name, "message": str(item.get("msg"))}
     return {"field": name, "message": f"{name!r} {plain_message(item)}"}
 
@@ -148,6 +148,8 @@ def plain_message(item: Mapping[str, Any]) -> str:
     context = item.get("ctx") or {}
     kind = str(item.get("type", ""))
     got = f" (got {item.get('input')!r})" if "input" in item else ""
+    if kind == "pluto_parameter":
+        return str(item.get("msg"))
     if kind in BOUNDS:
         key, template = BOUNDS[kind]
         return template.format(context.get(key)) + got
