@@ -1,13 +1,13 @@
 #!/usr/bin/env Rscript
 # Reference per-sample assay summary in base R, to check Pluto's assay_summary kind.
 #
-# Usage: Rscript assay_summary_reference.R VALUES.csv RESULTS.csv NORMALIZATION INCLUDE_ZEROS
+# Usage: Rscript assay_summary_reference.R VALUES.csv RESULTS.csv NORMALIZATION DETECTED_ONLY
 #
 # VALUES.csv     features x samples: first column the feature name, then one column per sample.
 # RESULTS.csv    written: sample, Library_Size, Detected_Features, Top_Share, Q25, Median, Q75,
 #                Lower_Whisker, Upper_Whisker, with 17 significant digits.
 # NORMALIZATION  cpm (log2(CPM + 1)) or none (log2(value + 1)).
-# INCLUDE_ZEROS  true: distributions over all features; false: over those above 0 in the sample.
+# DETECTED_ONLY  true: distributions over the features above 0 in the sample; false: over all.
 #
 # Library size is colSums, detected features colSums(x > 0), the top share the sum of the
 # sample's ceiling(features / 100) largest values over its library size, quartiles
@@ -16,10 +16,10 @@
 
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) != 4) {
-    stop("usage: assay_summary_reference.R VALUES.csv RESULTS.csv NORMALIZATION INCLUDE_ZEROS")
+    stop("usage: assay_summary_reference.R VALUES.csv RESULTS.csv NORMALIZATION DETECTED_ONLY")
 }
 normalization <- args[3]
-include_zeros <- args[4] == "true"
+detected_only <- args[4] == "true"
 
 # Feature names such as "NA" must stay names, so nothing is read as missing.
 values <- as.matrix(read.csv(args[1], row.names = 1, check.names = FALSE, na.strings = character(0)))
@@ -36,7 +36,7 @@ logged <- log2(scaled + 1)
 
 box <- function(j) {
     v <- logged[, j]
-    if (!include_zeros) v <- v[values[, j] > 0]
+    if (detected_only) v <- v[values[, j] > 0]
     if (length(v) == 0) return(rep(0, 5))
     q <- quantile(v, c(0.25, 0.5, 0.75), type = 7, names = FALSE)
     reach <- 1.5 * (q[3] - q[1])

@@ -100,7 +100,7 @@ def data_sets() -> list[DataSet]:
             "demo PLX140206, log2(count + 1), all features",
             demo,
             "raw_counts",
-            parameters(normalization="none", include_zeros=True),
+            parameters(normalization="none", detected_only=False),
         ),
         DataSet(
             "generated counts (1,234 features, an empty sample), log2(CPM + 1)",
@@ -112,7 +112,7 @@ def data_sets() -> list[DataSet]:
             "generated TPM, log2(TPM + 1), all features",
             generated_tpm(),
             "tpm",
-            parameters(include_zeros=True),
+            parameters(detected_only=False),
         ),
     ]
 
@@ -140,7 +140,7 @@ def r_figures(data: DataSet, folder: Path) -> pd.DataFrame:
         str(values_path),
         str(results_path),
         normalization,
-        str(data.params.include_zeros).lower(),
+        str(data.params.detected_only).lower(),
     ]
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode != 0:

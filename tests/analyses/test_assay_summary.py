@@ -4,14 +4,17 @@ figures and Methods; its refusals name the parameter."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from plutobio import PlutoClient
 
+from pluto.cli.main import cli
 from pluto.server.analyses.compute.versions import package_version
 from pluto.server.lab.models import Experiment
 from tests.analyses.conftest import (
@@ -80,7 +83,7 @@ def test_medians_are_of_log2_cpm_over_detected_genes(
 
 
 def test_methods_summary_and_parameters_say_what_ran(summary: dict[str, Any]) -> None:
-    assert summary["parameters"] == {"normalization": "auto", "include_zeros": False}
+    assert summary["parameters"] == {"normalization": "auto", "detected_only": True}
     assert f"numpy {package_version('numpy')}" in summary["methods"]
     assert "8 samples and 300 features (raw_counts)" in summary["methods"]
     assert summary["summary"]["samples"] == 8
@@ -137,7 +140,7 @@ def test_box_plot_options_it_does_not_know_are_refused(
     ("parameters", "field", "words"),
     [
         ({"normalization": "tmm"}, "parameters.normalization", "must be one of"),
-        ({"include_zeros": "yes"}, "parameters.include_zeros", "boolean"),
+        ({"detected_only": "yes"}, "parameters.detected_only", "boolean"),
         ({"top_genes": 10}, "parameters.top_genes", "not a parameter"),
     ],
 )
@@ -231,3 +234,66 @@ def test_the_plot_page_shows_the_box_plot_and_its_results(
 
     assert f'data-figure-url="{plot_base(experiment, summary)}figure/"' in page
     assert "Rows 1\u20138 of 8" in page and "Library_Size" in page
+
+
+def test_the_api_lists_the_assay_summary_with_its_parameters(ada: Caller) -> None:
+    listed = ada.call("GET", "/lab/analysis-types/").data["items"]
+
+    (ours,) = [item for item in listed if item["analysis_type"] == "assay_summary"]
+    assert ours["columns"] == COLUMNS
+    assert ours["display_types"] == ["box_plot", "bar_plot"]
+    assert "qc" in ours["aliases"]
+    properties = ours["parameters"]["properties"]
+    assert properties["normalization"]["enum"] == ["auto", "cpm", "none"]
+    assert properties["detected_only"] == {**properties["detected_only"], "default": True}
+
+
+def test_the_web_form_runs_an_assay_summary_over_all_features(
+    ada: Caller, experiment: Experiment
+) -> None:
+    browser = signed_in(ada.user)
+    url = f"/experiments/{experiment.pluto_id}/?tab=analysis"
+    form = html(browser.get(url + "&type=assay_summary"))
+
+    # The box left unticked: distributions over all features.
+    sent = browser.post(
+        url, {"action": "run_analysis", "analysis_type": "assay_summary", "normalization": "none"}
+    )
+
+    assert '<option value="auto" selected>auto</option>' in form
+    assert 'name="detected_only" value="true" checked' in form
+    assert sent.status_code == 302, html(sent)
+    analysis = ada.call("GET", exp_path(experiment, "analyses/")).data["items"][0]
+    assert analysis["parameters"] == {"normalization": "none", "detected_only": False}
+
+
+def test_the_plot_page_offers_the_colour_column(
+    ada: Caller, experiment: Experiment, summary: dict[str, Any]
+) -> None:
+    page = html(
+        signed_in(ada.user).get(
+            f"/experiments/{experiment.pluto_id}/plots/{summary['plot']['uuid']}/"
+        )
+    )
+
+    assert 'name="color_by"' in page
+    assert '<option value="condition" >condition</option>' in page
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_the_cli_starts_an_assay_summary_by_its_short_name(
+    live_server: Any, ada: Caller, experiment: Experiment
+) -> None:
+    env = {"PLUTO_API_URL": live_server.url, "PLUTO_API_TOKEN": ada.key}
+    command = ["analyze", experiment.pluto_id, "qc", "-p", "detected_only=false", "--json"]
+
+    helped = CliRunner().invoke(cli, ["analyze", "--help"], env=env)
+    started = CliRunner().invoke(cli, command, env=env)
+
+    assert "assay_summary, qc, assay-summary: Per-sample quality control" in helped.output
+    assert "detected_only (boolean, default True)" in helped.output
+    assert started.exit_code == 0, started.output
+    created = json.loads(started.output)
+    assert created["analysis_type"] == "assay_summary"
+    assert created["parameters"] == {"normalization": "auto", "detected_only": False}

@@ -22,6 +22,7 @@ from tests.analyses.conftest import (
     upload_counts,
 )
 from tests.conftest import Caller, make_experiment, make_project
+from tests.web.conftest import html, signed_in
 
 COLUMNS = ["Sample_ID", "TSNE1", "TSNE2", "group_id", "group_name"]
 REQUEST = {"analysis_type": "tsne", "parameters": {"group_column": "condition"}}
@@ -162,3 +163,40 @@ def test_plutobio_reads_the_t_sne_coordinates(
     assert list(table.columns) == COLUMNS
     assert len(table) == 8 and not table.isna().any().any()
     assert sorted(table["group_name"].unique()) == ["control", "treated"]
+
+
+def test_the_api_lists_t_sne_with_the_perplexity_limits(ada: Caller) -> None:
+    listed = ada.call("GET", "/lab/analysis-types/").data["items"]
+
+    (ours,) = [item for item in listed if item["analysis_type"] == "tsne"]
+    perplexity = ours["parameters"]["properties"]["perplexity"]
+    assert ours["columns"] == COLUMNS and ours["display_types"] == ["sample_scatter_plot"]
+    assert perplexity["default"] is None
+    assert {"type": "number", "exclusiveMinimum": 0, "maximum": 10000} in perplexity["anyOf"]
+
+
+def test_the_web_form_runs_a_t_sne_with_the_perplexity_given(
+    ada: Caller, experiment: Experiment
+) -> None:
+    browser = signed_in(ada.user)
+    url = f"/experiments/{experiment.pluto_id}/?tab=analysis"
+    form = html(browser.get(url + "&type=tsne"))
+
+    sent = browser.post(
+        url,
+        {
+            "action": "run_analysis",
+            "analysis_type": "tsne",
+            "group_column": "condition",
+            "perplexity": "2",
+        },
+    )
+
+    assert 'name="perplexity" step="any" min="0" max="10000"' in form
+    assert sent.status_code == 302, html(sent)
+    analysis = ada.call("GET", exp_path(experiment, "analyses/")).data["items"][0]
+    assert analysis["parameters"] == {
+        "group_column": "condition",
+        "top_genes": 500,
+        "perplexity": 2.0,
+    }

@@ -107,8 +107,8 @@ def test_a_sample_without_counts_is_reported_with_zeros_and_named(result: Analys
     assert "1 sample without counts (S3) are reported with 0" in result.methods
 
 
-def test_include_zeros_puts_undetected_features_in_the_distribution() -> None:
-    table = summarise(small_counts(), include_zeros=True).table.set_index("Sample_ID")
+def test_without_detected_only_undetected_features_join_the_distribution() -> None:
+    table = summarise(small_counts(), detected_only=False).table.set_index("Sample_ID")
 
     expected = type_7_quartiles([0.0, *log_cpm([1, 3, 6])])
     assert table.loc["S1", ["Q25", "Median", "Q75"]].tolist() == pytest.approx(expected)
@@ -176,7 +176,7 @@ def test_methods_say_what_ran_with_which_versions(result: AnalysisResult) -> Non
     assert f"numpy {package_version('numpy')}" in result.methods
     assert "3 samples and 4 features (raw_counts)" in result.methods
     assert "quantile() type 7" in result.methods
-    assert "normalization = auto, include_zeros = false" in result.methods
+    assert "normalization = auto, detected_only = true" in result.methods
 
 
 def test_cpm_normalisation_of_normalised_values_is_refused_at_creation() -> None:
@@ -214,8 +214,8 @@ def test_negative_values_are_refused_naming_the_data() -> None:
     ("raw", "field"),
     [
         ({"normalization": "tmm"}, "normalization"),
-        ({"include_zeros": "yes"}, "include_zeros"),
-        ({"include_zeros": 1}, "include_zeros"),
+        ({"detected_only": "yes"}, "detected_only"),
+        ({"detected_only": 1}, "detected_only"),
         ({"cpm": True}, "cpm"),
     ],
 )

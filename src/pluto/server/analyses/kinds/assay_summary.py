@@ -34,7 +34,7 @@ from pluto.server.analyses.compute.inputs import (
     require_samples,
 )
 from pluto.server.analyses.compute.versions import cited
-from pluto.server.analyses.displays import Label, Options
+from pluto.server.analyses.displays import Label, Options, axis_label
 from pluto.server.analyses.figures import PALETTE, layout
 from pluto.server.analyses.kind import Display, FigureContext, Inputs, Kind, Parameters
 
@@ -42,6 +42,8 @@ COLUMNS = ("Sample_ID", "Library_Size", "Detected_Features", "Top_Share", "Q25",
 # Tukey's rule, as R's boxplot() and plotly draw whiskers.
 WHISKER_RANGE = 1.5
 ALL_SAMPLES = "All samples"
+# Every sample one colour until a display names a column.
+COLOUR_DEFAULTS: dict[str, Any] = {"color_by": None}
 UNIT_WORDS = {
     "raw_counts": "count",
     "expected_counts": "count",
@@ -60,17 +62,19 @@ class AssaySummaryParameters(Parameters):
 
     normalization: Normalization = Field(
         default="auto",
+        title="Scale of the distributions",
         description=(
             "cpm: log2(CPM + 1), counts scaled to counts per million so samples of different "
             "depths compare (raw or expected counts only); none: log2(value + 1) of the values "
             "as uploaded; auto: cpm for counts, none for values already normalised."
         ),
     )
-    include_zeros: Annotated[bool, Strict()] = Field(
-        default=False,
+    detected_only: Annotated[bool, Strict()] = Field(
+        default=True,
+        title="Detected features only",
         description=(
-            "Include the features without counts in a sample in its distribution (they are "
-            "left out by default, so the quartiles describe the detected features)."
+            "Summarise each sample's distribution over the features it detects (value above "
+            "0); false: over all features, zeros included."
         ),
     )
 
@@ -176,7 +180,7 @@ class SampleFigures:
     box: Box
 
 
-def sample_figures(values: np.ndarray, scale: Scale, include_zeros: bool) -> SampleFigures:
+def sample_figures(values: np.ndarray, scale: Scale, detected_only: bool) -> SampleFigures:
     """The figures of one sample's column of values; its distribution covers all features
     or those with a value above 0."""
     library_size = float(values.sum())
@@ -186,7 +190,7 @@ def sample_figures(values: np.ndarray, scale: Scale, include_zeros: bool) -> Sam
         library_size=library_size,
         detected=int(detected.sum()),
         top_share=top_share(values, library_size),
-        box=box_of(logged if include_zeros else logged[detected]),
+        box=box_of(logged[detected] if detected_only else logged),
     )
 
 
@@ -201,14 +205,14 @@ class Summary:
 
 
 def summarise(
-    matrix: pd.DataFrame, sample_ids: list[str], scale: Scale, include_zeros: bool
+    matrix: pd.DataFrame, sample_ids: list[str], scale: Scale, detected_only: bool
 ) -> Summary:
     """Library sizes, detected features, top 1% shares and distributions of every sample,
     one sample at a time (so memory grows by one column, not by copies of the matrix)."""
     values = non_negative(matrix)
     if values.shape[0] == 0:
         raise AnalysisInputError("The assay data has no features (rows).", "counts")
-    figures = [sample_figures(values[:, j], scale, include_zeros) for j in range(len(sample_ids))]
+    figures = [sample_figures(values[:, j], scale, detected_only) for j in range(len(sample_ids))]
     return Summary(sample_ids, figures, values.shape[0], scale)
 
 
@@ -219,7 +223,7 @@ def run(params: AssaySummaryParameters, inputs: Inputs, progress: Progress) -> A
     sample_ids = [str(sample) for sample in inputs.samples.index]
     matrix = count_matrix(inputs.counts, sample_ids, allow_negative=True)
     progress(0.3, "Summarising every sample")
-    summary = summarise(matrix, sample_ids, scale_of(params, inputs.units), params.include_zeros)
+    summary = summarise(matrix, sample_ids, scale_of(params, inputs.units), params.detected_only)
     return AnalysisResult(
         table=results_table(summary),
         methods=methods_text(params, summary, inputs.units),
@@ -260,7 +264,7 @@ def display_settings(
         "value_label": summary.scale.label,
         "library_size_label": library_size_label(units),
         "normalization": summary.scale.normalization,
-        "include_zeros": params.include_zeros,
+        "detected_only": params.detected_only,
         "whiskers": {
             sample: [figures.box.lower_whisker, figures.box.upper_whisker]
             for sample, figures in zip(summary.sample_ids, summary.samples, strict=True)
@@ -285,7 +289,7 @@ def summary_figures(params: AssaySummaryParameters, summary: Summary) -> dict[st
         "features": summary.features,
         "top_features": top_features(summary.features),
         "normalization": summary.scale.normalization,
-        "include_zeros": params.include_zeros,
+        "detected_only": params.detected_only,
         "min_library_size": float(sizes.min()),
         "median_library_size": float(np.median(sizes)),
         "max_library_size": float(sizes.max()),
@@ -300,10 +304,10 @@ def scale_sentence(summary: Summary, params: AssaySummaryParameters) -> str:
         if summary.scale.normalization == "cpm"
         else f"{summary.scale.label} of the values as uploaded"
     )
-    covered = "all features" if params.include_zeros else "the features detected in that sample"
+    covered = "the features detected in that sample" if params.detected_only else "all features"
     return (
         f"Distributions are of {transform} over {covered} (normalization = "
-        f"{params.normalization}, include_zeros = {str(params.include_zeros).lower()}); "
+        f"{params.normalization}, detected_only = {str(params.detected_only).lower()}); "
         "quartiles are interpolated as R's quantile() type 7 and whiskers reach the most "
         f"extreme values within {WHISKER_RANGE:g} times the interquartile range of the box."
     )
@@ -332,9 +336,11 @@ def methods_text(params: AssaySummaryParameters, summary: Summary, units: str) -
 class SampleColourOptions(Options):
     """``box_plot`` and ``bar_plot``: the sample-table column that colours the samples."""
 
-    color_by: Label | None = None
-    x_label: Label | None = None
-    y_label: Label | None = None
+    color_by: Label | None = Field(
+        default=None, title="Colour by", json_schema_extra={"choices": "sample_columns"}
+    )
+    x_label: Label | None = axis_label("X")
+    y_label: Label | None = axis_label("Y")
 
 
 def sample_groups(
@@ -442,8 +448,8 @@ KIND = Kind(
     run=run,
     columns=COLUMNS,
     displays=(
-        Display("box_plot", SampleColourOptions, box_figure),
-        Display("bar_plot", SampleColourOptions, bar_figure),
+        Display("box_plot", SampleColourOptions, box_figure, defaults=COLOUR_DEFAULTS),
+        Display("bar_plot", SampleColourOptions, bar_figure, defaults=COLOUR_DEFAULTS),
     ),
-    aliases=("qc", "summary"),
+    aliases=("qc", "assay-summary"),
 )

@@ -10,11 +10,11 @@ fewer than 91 samples, the largest value the t-SNE authors' own implementation a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from threadpoolctl import threadpool_limits
 
 from pluto.server.analyses.compute.errors import AnalysisInputError
@@ -29,11 +29,11 @@ from pluto.server.analyses.compute.inputs import (
     require_samples,
 )
 from pluto.server.analyses.compute.parameters import (
-    Number,
     Parameters,
     Text,
     WholeNumber,
     choices,
+    finite_number,
 )
 from pluto.server.analyses.compute.principal_components import (
     GROUP_COLUMN_DESCRIPTION,
@@ -54,29 +54,33 @@ RANDOM_STATE = 0
 DEFAULT_PERPLEXITY = 30.0
 # Fewer samples leave t-SNE no neighbourhoods to speak of.
 MIN_SAMPLES = 4
+# A number (as the kinds' Number type takes it) whose bounds come before the validator, so
+# the JSON schema of the optional field states them as minimum and maximum.
+Perplexity = Annotated[float, Field(gt=0, le=10_000), BeforeValidator(finite_number)]
 
 
 class TsneParameters(Parameters):
     """Colouring column, genes used, and the perplexity of the embedding."""
 
     group_column: Text | None = Field(
+        title="Colour samples by",
         default=None,
         description=GROUP_COLUMN_DESCRIPTION,
         json_schema_extra=choices("sample_columns"),
     )
     top_genes: WholeNumber = Field(
+        title="Most variable genes used",
         default=500,
         ge=2,
         le=MAX_TOP_GENES,
         description=TOP_GENES_DESCRIPTION,
     )
-    perplexity: Number | None = Field(
+    perplexity: Perplexity | None = Field(
+        title="Perplexity",
         default=None,
-        gt=0,
-        le=10_000,
         description=(
             "The effective number of neighbours of each sample; below the number of samples. "
-            "Empty: 30, or (samples - 1) / 3 when that is smaller."
+            "Not given: 30, or (samples - 1) / 3 when that is smaller."
         ),
     )
 
