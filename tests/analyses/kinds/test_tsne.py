@@ -99,7 +99,7 @@ def test_a_perplexity_not_below_the_sample_count_is_refused_with_the_limit(
 
     assert caught.value.field == "perplexity"
     assert "less than the number of samples (12)" in caught.value.message
-    assert "(samples - 1) / 3 = 3.667" in caught.value.message
+    assert "left empty it is 3.667 for 12 samples" in caught.value.message
 
 
 def test_a_perplexity_just_below_the_sample_count_runs(data: Experiment) -> None:
@@ -166,3 +166,20 @@ def test_scatter_plot_colours_by_the_column_chosen(
     built = KIND.display.figure(result.table, "t-SNE", {"color_by": "sex"}, context)
 
     assert sorted(trace["name"] for trace in built["data"]) == ["female", "male"]
+
+
+def test_a_single_varying_gene_starts_the_layout_at_random(data: Experiment) -> None:
+    values = data.counts.astype(float)
+    values.iloc[:, :] = 100.0
+    values.iloc[0, 6:] = 400.0  # TPM as given (no CPM scaling): only this gene varies
+    inputs = FrameInputs(samples=data.samples, counts=values, units="tpm")
+
+    result = KIND.run(TsneParameters(group_column="condition"), inputs, no_progress)
+
+    assert result.summary["principal_components_used"] == 1
+    assert "random initialisation" in result.methods
+    assert not result.table.isna().any().any()
+
+
+def test_the_automatic_perplexity_of_many_samples_is_30_in_the_refusal() -> None:
+    assert "left empty it is 30 for 200 samples" in tsne.perplexity_limit(200)

@@ -85,13 +85,17 @@ class TsneParameters(Parameters):
     )
 
 
+def automatic_perplexity(samples: int) -> float:
+    """30, or (samples - 1) / 3 when that is smaller."""
+    return min(DEFAULT_PERPLEXITY, (samples - 1) / 3)
+
+
 def perplexity_limit(samples: int) -> str:
     """The refusal's advice: what values fit this many samples."""
-    usual = min(DEFAULT_PERPLEXITY, (samples - 1) / 3)
     return (
-        f"it must be less than the number of samples ({samples}); values up to "
-        f"(samples - 1) / 3 = {usual:.4g} give the most stable pictures, and leaving it empty "
-        "chooses that"
+        f"it must be less than the number of samples ({samples}); left empty it is "
+        f"{automatic_perplexity(samples):.4g} for {samples} samples (30, or (samples - 1) / 3 "
+        "when that is smaller)"
     )
 
 
@@ -114,7 +118,13 @@ def perplexity_used(params: TsneParameters, samples: int) -> float:
     """The perplexity asked for, or 30 capped at (samples - 1) / 3."""
     if params.perplexity is not None:
         return params.perplexity
-    return min(DEFAULT_PERPLEXITY, (samples - 1) / 3)
+    return automatic_perplexity(samples)
+
+
+def initialisation(components: np.ndarray) -> str:
+    """Where the layout starts: the principal components, unless there is only one (when a
+    single gene varies), which cannot place samples in two dimensions."""
+    return "pca" if components.shape[1] >= 2 else "random"
 
 
 def embed(components: np.ndarray, perplexity: float) -> np.ndarray:
@@ -122,8 +132,12 @@ def embed(components: np.ndarray, perplexity: float) -> np.ndarray:
     one thread (the Barnes-Hut sums would otherwise depend on how threads split them)."""
     from sklearn.manifold import TSNE
 
-    start = "pca" if components.shape[1] >= 2 else "random"
-    reducer = TSNE(n_components=2, perplexity=perplexity, init=start, random_state=RANDOM_STATE)
+    reducer = TSNE(
+        n_components=2,
+        perplexity=perplexity,
+        init=initialisation(components),
+        random_state=RANDOM_STATE,
+    )
     with threadpool_limits(limits=1):
         return np.asarray(reducer.fit_transform(components), dtype=float)
 
@@ -144,7 +158,7 @@ def run(params: TsneParameters, inputs: Inputs, progress: Progress) -> AnalysisR
     table = results_table(sample_ids, coordinates, *group_labels(samples, params.group_column))
     return AnalysisResult(
         table=table,
-        methods=methods_text(params, expression, component_count, perplexity),
+        methods=methods_text(params, expression, components, perplexity),
         display={"x_column": "TSNE1", "y_column": "TSNE2", "color_by": params.group_column},
         summary=summary(expression, component_count, perplexity),
     )
@@ -177,11 +191,15 @@ def summary(expression: LogExpression, component_count: int, perplexity: float) 
     }
 
 
+STARTS = {"pca": "initialisation from the principal components", "random": "random initialisation"}
+
+
 def methods_text(
-    params: TsneParameters, expression: LogExpression, component_count: int, perplexity: float
+    params: TsneParameters, expression: LogExpression, components: np.ndarray, perplexity: float
 ) -> str:
     """One paragraph saying exactly what ran."""
     chosen = "" if params.perplexity is not None else " (chosen from the number of samples)"
+    component_count, start = components.shape[1], initialisation(components)
     return (
         f"t-SNE was run with scikit-learn ({cited('scikit-learn', 'numpy', 'pandas')}) on "
         f"{plural(expression.values.shape[1], 'sample')}. Values were transformed to "
@@ -191,8 +209,8 @@ def methods_text(
         f"{plural(component_count, 'principal component')}, which t-SNE embedded in two "
         f"dimensions with perplexity = {perplexity:.4g}{chosen}, Euclidean distance, "
         "scikit-learn's defaults otherwise (Barnes-Hut approximation with angle 0.5, "
-        "automatic learning rate, initialisation from the principal components, 1,000 "
-        f"iterations) and random_state = {RANDOM_STATE}."
+        f"automatic learning rate, {STARTS[start]}, 1,000 iterations) and random_state = "
+        f"{RANDOM_STATE}."
     )
 
 
