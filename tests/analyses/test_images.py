@@ -48,11 +48,11 @@ def test_categories_without_an_order_follow_the_traces() -> None:
     assert images.categories(figure) == {"S3": 0, "S2": 1, "S1": 2}
 
 
-def heatmap(
+def sunburst(
     table: pd.DataFrame, title: str, options: Any, context: FigureContext
 ) -> dict[str, Any]:
     """A figure of a trace type the static renderer does not draw."""
-    return {"data": [{"type": "heatmap", "z": [[1.0]]}], "layout": {}}
+    return {"data": [{"type": "sunburst", "labels": ["a"], "parents": [""]}], "layout": {}}
 
 
 def one_row(params: Parameters, inputs: Inputs, progress: Progress) -> AnalysisResult:
@@ -61,17 +61,17 @@ def one_row(params: Parameters, inputs: Inputs, progress: Progress) -> AnalysisR
 
 
 @pytest.fixture
-def heatmap_kind() -> Iterator[Kind]:
-    """A kind whose figure is a heatmap, registered for the test."""
+def sunburst_kind() -> Iterator[Kind]:
+    """A kind whose figure is a sunburst, registered for the test."""
     kind = Kind(
-        analysis_type="test_heatmap",
-        title="Heatmap",
-        summary="A heatmap.",
+        analysis_type="test_sunburst",
+        title="Sunburst",
+        summary="A sunburst.",
         parameters=Parameters,
         check=lambda params, inputs: None,
         run=one_row,
         columns=("value",),
-        displays=(Display("test_heatmap_plot", Options, heatmap),),
+        displays=(Display("test_sunburst_plot", Options, sunburst),),
     )
     registry.register(kind)
     yield kind
@@ -79,13 +79,13 @@ def heatmap_kind() -> Iterator[Kind]:
 
 
 def test_an_image_of_traces_that_cannot_be_drawn_is_a_404_saying_where_to_look(
-    ada: Caller, experiment: Any, heatmap_kind: Kind
+    ada: Caller, experiment: Any, sunburst_kind: Kind
 ) -> None:
-    analysis = start_and_run(ada, experiment, {"analysis_type": heatmap_kind.analysis_type})
+    analysis = start_and_run(ada, experiment, {"analysis_type": sunburst_kind.analysis_type})
 
     image = get(ada, exp_path(experiment, f"plots/{analysis['plot']['uuid']}/image.png"))
 
     assert analysis["status"] == "complete", analysis["message"]
     assert image.status == 404
-    assert "heatmap traces are not drawn" in image.data["message"]
+    assert "sunburst traces are not drawn" in image.data["message"]
     assert "figure/" in image.data["message"]

@@ -95,6 +95,8 @@ class Kind:
     displays: tuple[Display, ...]
     aliases: tuple[str, ...] = ()
     needs_counts: bool = True
+    # One more results column per sample, named by its sample id, after the first column.
+    sample_columns: bool = False
 
     @property
     def display(self) -> Display:
