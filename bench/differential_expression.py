@@ -28,6 +28,7 @@ from bench.jobs import DE_PARAMETERS, differential_expression, job_phases, run_j
 from bench.rows import info_row, ms, slower_row
 from bench.timing import interleaved_medians, seconds_of
 from pluto.server.analyses.compute import differential_expression as de
+from pluto.server.analyses.compute.parameters import validated
 
 REFERENCE_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "deseq2_reference.R"
 FIT_SECONDS = re.compile(r"fit_seconds=([0-9.]+)")
@@ -62,7 +63,9 @@ def demo_input(genes: int | None = None) -> DemoInput:
     tables = generate_demo_tables()
     samples = tables.samples.to_pandas().set_index("sample_id")
     counts = tables.counts.to_pandas().set_index("gene_symbol")
-    return DemoInput(samples, counts.iloc[:genes], de.parse_parameters(DE_PARAMETERS))
+    return DemoInput(
+        samples, counts.iloc[:genes], validated(de.DifferentialExpressionParameters, DE_PARAMETERS)
+    )
 
 
 def in_process(data: DemoInput) -> int:

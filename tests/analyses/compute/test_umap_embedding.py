@@ -13,6 +13,7 @@ import pytest
 
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute import umap_embedding as umap
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.versions import package_version
 from tests.analyses.compute.synthetic import Experiment, experiment
 
@@ -25,7 +26,7 @@ def data() -> Experiment:
 @pytest.fixture(scope="module")
 def result(data: Experiment) -> umap.AnalysisResult:
     return umap.run(
-        umap.parse_parameters({"group_column": "condition"}),
+        validated(umap.UmapParameters, {"group_column": "condition"}),
         data.samples,
         data.counts,
         "raw_counts",
@@ -45,7 +46,7 @@ def test_same_inputs_give_the_same_coordinates(
     data: Experiment, result: umap.AnalysisResult
 ) -> None:
     again = umap.run(
-        umap.parse_parameters({"group_column": "condition"}),
+        validated(umap.UmapParameters, {"group_column": "condition"}),
         data.samples,
         data.counts,
         "raw_counts",
@@ -69,15 +70,15 @@ def test_n_neighbors_is_clamped_and_the_methods_say_so(result: umap.AnalysisResu
         ({"top_genes": 0}, "top_genes"),
     ],
 )
-def test_parse_parameters_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
+def test_the_parameters_model_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        umap.parse_parameters(raw)
+        validated(umap.UmapParameters, raw)
     assert caught.value.field == field
 
 
 def test_too_few_samples_are_refused(data: Experiment) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        umap.check_inputs(umap.parse_parameters({}), data.samples.iloc[:3], "raw_counts")
+        umap.check_inputs(validated(umap.UmapParameters, {}), data.samples.iloc[:3], "raw_counts")
     assert caught.value.field == "samples"
 
 

@@ -2,6 +2,7 @@
 values out of range are ``400 invalid`` naming ``options.<name>``.
 
 One model per display type; the same models make the OpenAPI schema of ``PUT displays/``.
+Also here: the displays several kinds share (volcano plots, sample scatter plots, score bars).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from pluto.server.analyses import figures
+from pluto.server.analyses.kind import Display
 from pluto.server.errors import InvalidInput
 
 Label = Annotated[str, StringConstraints(max_length=200)]
@@ -52,16 +55,17 @@ class BarOptions(Options):
     y_label: Label | None = None
 
 
-OPTIONS_BY_TYPE: dict[str, type[Options]] = {
-    "volcano_plot_v2": VolcanoOptions,
-    "sample_scatter_plot": ScatterOptions,
-    "score_bar_plot": BarOptions,
-}
+VOLCANO = Display("volcano_plot_v2", VolcanoOptions, figures.volcano_figure, column_major=True)
+SAMPLE_SCATTER = Display("sample_scatter_plot", ScatterOptions, figures.scatter_figure)
+SCORE_BAR = Display("score_bar_plot", BarOptions, figures.bar_figure)
 
 
-def options_model(display_type: str) -> type[Options]:
+def options_model(display_type: str) -> type[BaseModel]:
     """The options model of a display type (one that takes no options for the others)."""
-    return OPTIONS_BY_TYPE.get(display_type, Options)
+    from pluto.server.analyses.registry import display_of
+
+    display = display_of(display_type)
+    return display.options if display is not None else Options
 
 
 def problem_field(error: ValidationError) -> tuple[str, str]:

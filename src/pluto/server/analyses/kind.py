@@ -15,25 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.gene_sets import GeneSetCollection
 from pluto.server.analyses.compute.inputs import AnalysisResult, Progress
-
-
-class Parameters(BaseModel):
-    """The base of every kind's parameter model: unknown parameters are refused.
-
-    Fields say where a form finds their choices with ``json_schema_extra``:
-    ``{"choices": "sample_columns"}`` (a sample-table column), ``{"choices": "sample_values",
-    "of": "<field>"}`` (values of the column another field names), ``{"choices": "analyses",
-    "analysis_type": "<type>"}`` (a completed analysis of the experiment, by UUID),
-    ``{"choices": "gene_set_collections"}``, ``{"choices": "genes"}`` (gene symbols typed or
-    pasted).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from pluto.server.analyses.compute.parameters import Parameters
 
 
 class Inputs(Protocol):

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationInfo, field_validator
 from threadpoolctl import threadpool_limits
 
-from pluto.server.analyses.compute import parameters as read
 from pluto.server.analyses.compute.deseq2_inference import VectorisedInference
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import (
@@ -39,35 +39,76 @@ from pluto.server.analyses.compute.inputs import (
     samples_needed,
     samples_with_values,
 )
+from pluto.server.analyses.compute.parameters import (
+    Number,
+    Parameters,
+    Text,
+    TextList,
+    WholeNumber,
+    choices,
+    problem,
+)
 from pluto.server.analyses.compute.versions import cited, package_version
 
 COLUMNS = ("Gene_Symbol", "Average_Expression", "Log2_Fold_Change", "P_Value", "Adj_P_Value")
 GROUP_FACTOR = "group"
 CONTROL, EXPERIMENTAL = "control", "experimental"
-KNOWN_PARAMETERS = (
-    "group_column",
-    "experimental_values",
-    "control_values",
-    "covariates",
-    "min_count",
-    "min_sample_fraction",
-    "alpha",
-)
 DISPLAY_FOLD_CHANGE_THRESHOLD = 1.0
 INDEPENDENTLY_FILTERED = "genes_removed_by_independent_filtering"
 
 
-@dataclass(frozen=True)
-class DifferentialExpressionParameters:
+class DifferentialExpressionParameters(Parameters):
     """What to compare and how to filter; defaults as API.md lists them."""
 
-    group_column: str
-    experimental_values: tuple[str, ...]
-    control_values: tuple[str, ...]
-    covariates: tuple[str, ...] = ()
-    min_count: int = 3
-    min_sample_fraction: float = 0.2
-    alpha: float = 0.05
+    group_column: Text = Field(
+        description="The sample-table column whose values make the two groups.",
+        json_schema_extra=choices("sample_columns"),
+    )
+    experimental_values: TextList = Field(
+        min_length=1,
+        description="Values of the group column whose samples form the experimental group.",
+        json_schema_extra=choices("sample_values", of="group_column"),
+    )
+    control_values: TextList = Field(
+        min_length=1,
+        description="Values of the group column whose samples form the control group.",
+        json_schema_extra=choices("sample_values", of="group_column"),
+    )
+    covariates: TextList = Field(
+        default=(),
+        description="Sample-table columns to adjust for (batch, sex, ...).",
+        json_schema_extra=choices("sample_columns"),
+    )
+    min_count: WholeNumber = Field(
+        default=3, ge=0, le=1_000_000, description="Keep genes with at least this many counts…"
+    )
+    min_sample_fraction: Number = Field(
+        default=0.2, ge=0, le=1, description="…in at least this fraction of the samples."
+    )
+    alpha: Number = Field(
+        default=0.05, gt=0, lt=1, description="Significance level of the adjusted p-values."
+    )
+
+    @field_validator("control_values")
+    @classmethod
+    def not_also_experimental(cls, values: tuple[str, ...], info: ValidationInfo) -> Any:
+        """A value cannot be in both groups."""
+        shared = sorted(set(values) & set(info.data.get("experimental_values", ())))
+        if shared:
+            raise problem(
+                f"{shared[0]!r} is both an experimental and a control value; "
+                "a sample can be in one group only"
+            )
+        return values
+
+    @field_validator("covariates")
+    @classmethod
+    def not_the_group_column(cls, values: tuple[str, ...], info: ValidationInfo) -> Any:
+        """The group column cannot also be a covariate."""
+        group = info.data.get("group_column")
+        if group in values:
+            raise problem(f"{group!r} is the group column; it cannot also be a covariate")
+        return values
 
 
 @dataclass(frozen=True)
@@ -106,41 +147,6 @@ class DeseqFit:
     size_factor_method: str
     dispersion_trend: str
     warnings: tuple[str, ...]
-
-
-def parse_parameters(raw: read.RawParameters) -> DifferentialExpressionParameters:
-    """Typed parameters from the raw JSON object, refusing unknown, mistyped or
-    out-of-range ones with the field named."""
-    read.reject_unknown(raw, KNOWN_PARAMETERS)
-    params = DifferentialExpressionParameters(
-        group_column=read.required_text(raw, "group_column"),
-        experimental_values=read.text_list(raw, "experimental_values", required=True),
-        control_values=read.text_list(raw, "control_values", required=True),
-        covariates=read.text_list(raw, "covariates", required=False),
-        min_count=read.integer(raw, "min_count", 3, 0, 1_000_000),
-        min_sample_fraction=read.fraction(
-            raw, "min_sample_fraction", 0.2, allow_zero=True, allow_one=True
-        ),
-        alpha=read.fraction(raw, "alpha", 0.05, allow_zero=False, allow_one=False),
-    )
-    check_parameter_combination(params)
-    return params
-
-
-def check_parameter_combination(params: DifferentialExpressionParameters) -> None:
-    """Refuse a value in both groups, or the group column used as a covariate."""
-    shared = set(params.experimental_values) & set(params.control_values)
-    if shared:
-        raise AnalysisInputError(
-            f"{sorted(shared)[0]!r} is both an experimental and a control value; "
-            "a sample can be in one group only.",
-            "control_values",
-        )
-    if params.group_column in params.covariates:
-        raise AnalysisInputError(
-            f"{params.group_column!r} is the group column; it cannot also be a covariate.",
-            "covariates",
-        )
 
 
 def check_inputs(

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from threadpoolctl import threadpool_limits
 
-from pluto.server.analyses.compute import parameters as read
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import (
     COUNT_UNITS,
@@ -30,20 +30,29 @@ from pluto.server.analyses.compute.inputs import (
     require_column,
     require_samples,
 )
+from pluto.server.analyses.compute.parameters import Parameters, Text, WholeNumber, choices
 from pluto.server.analyses.compute.versions import cited
 
 COMPONENTS = 5
 COLUMNS = ("Sample_ID", *(f"PC{n}" for n in range(1, COMPONENTS + 1)), "group_id", "group_name")
-KNOWN_PARAMETERS = ("group_column", "top_genes")
 MAX_TOP_GENES = 100_000
 
 
-@dataclass(frozen=True)
-class PrincipalComponentsParameters:
+GROUP_COLUMN_DESCRIPTION = "The sample-table column that colours and groups the samples."
+TOP_GENES_DESCRIPTION = "How many of the most variable genes to use."
+
+
+class PrincipalComponentsParameters(Parameters):
     """Which column colours the samples, and how many of the most variable genes to use."""
 
-    group_column: str | None = None
-    top_genes: int = 500
+    group_column: Text | None = Field(
+        default=None,
+        description=GROUP_COLUMN_DESCRIPTION,
+        json_schema_extra=choices("sample_columns"),
+    )
+    top_genes: WholeNumber = Field(
+        default=500, ge=2, le=MAX_TOP_GENES, description=TOP_GENES_DESCRIPTION
+    )
 
 
 @dataclass(frozen=True)
@@ -54,15 +63,6 @@ class LogExpression:
     transform: str
     genes_in_matrix: int
     genes_varying: int
-
-
-def parse_parameters(raw: read.RawParameters) -> PrincipalComponentsParameters:
-    """Typed parameters from the raw JSON object, naming any field that is wrong."""
-    read.reject_unknown(raw, KNOWN_PARAMETERS)
-    return PrincipalComponentsParameters(
-        group_column=read.optional_text(raw, "group_column"),
-        top_genes=read.integer(raw, "top_genes", 500, 2, MAX_TOP_GENES),
-    )
 
 
 def check_inputs(params: PrincipalComponentsParameters, samples: pd.DataFrame, units: str) -> None:

@@ -8,13 +8,12 @@ with a fixed random state, so the same data always gives the same picture.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from pluto.server.analyses.compute import parameters as read
 from pluto.server.analyses.compute.compiled_code import cache_compiled_functions
 from pluto.server.analyses.compute.inputs import (
     AnalysisResult,
@@ -27,8 +26,11 @@ from pluto.server.analyses.compute.inputs import (
     require_column,
     require_samples,
 )
+from pluto.server.analyses.compute.parameters import Number, Parameters, Text, WholeNumber, choices
 from pluto.server.analyses.compute.principal_components import (
+    GROUP_COLUMN_DESCRIPTION,
     MAX_TOP_GENES,
+    TOP_GENES_DESCRIPTION,
     LogExpression,
     component_scores,
     log_expression,
@@ -37,31 +39,28 @@ from pluto.server.analyses.compute.principal_components import (
 from pluto.server.analyses.compute.versions import cited
 
 COLUMNS = ("Sample_ID", "UMAP1", "UMAP2", "group_id", "group_name")
-KNOWN_PARAMETERS = ("group_column", "top_genes", "n_neighbors", "min_dist")
 MAX_COMPONENTS = 50
 RANDOM_STATE = 0
 # UMAP's spectral layout needs more points than embedding dimensions + 1.
 MIN_SAMPLES = 4
 
 
-@dataclass(frozen=True)
-class UmapParameters:
+class UmapParameters(Parameters):
     """Colouring column, genes used, and UMAP's neighbourhood size and minimum distance."""
 
-    group_column: str | None = None
-    top_genes: int = 500
-    n_neighbors: int = 15
-    min_dist: float = 0.1
-
-
-def parse_parameters(raw: read.RawParameters) -> UmapParameters:
-    """Typed parameters from the raw JSON object, naming any field that is wrong."""
-    read.reject_unknown(raw, KNOWN_PARAMETERS)
-    return UmapParameters(
-        group_column=read.optional_text(raw, "group_column"),
-        top_genes=read.integer(raw, "top_genes", 500, 2, MAX_TOP_GENES),
-        n_neighbors=read.integer(raw, "n_neighbors", 15, 2, 200),
-        min_dist=read.fraction(raw, "min_dist", 0.1, allow_zero=True, allow_one=True),
+    group_column: Text | None = Field(
+        default=None,
+        description=GROUP_COLUMN_DESCRIPTION,
+        json_schema_extra=choices("sample_columns"),
+    )
+    top_genes: WholeNumber = Field(
+        default=500, ge=2, le=MAX_TOP_GENES, description=TOP_GENES_DESCRIPTION
+    )
+    n_neighbors: WholeNumber = Field(
+        default=15, ge=2, le=200, description="How many neighbours shape each sample's place."
+    )
+    min_dist: Number = Field(
+        default=0.1, ge=0, le=1, description="How tightly UMAP may pack close samples."
     )
 
 
