@@ -36,6 +36,7 @@ import pandas as pd
 
 from pluto.server.analyses.compute import survival
 from pluto.server.analyses.compute.inputs import column_as_text
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.survival_cohort import Cohort, natural_order, prepare
 from pluto.server.analyses.compute.survival_parameters import SurvivalParameters
 from pluto.server.analyses.kinds.survival_demo import generate_survival_cohort
@@ -115,7 +116,7 @@ def edge_data_set() -> DataSet:
 
 def params(raw: dict[str, Any]) -> SurvivalParameters:
     """Validated parameters."""
-    return SurvivalParameters.model_validate(raw)
+    return validated(SurvivalParameters, raw)
 
 
 def tied_data_set(seed: int = 20240918, size: int = 240) -> DataSet:

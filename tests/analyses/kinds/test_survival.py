@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from pydantic import ValidationError
 
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute.inputs import AnalysisResult, no_progress
+from pluto.server.analyses.compute.parameters import ParameterProblems, validated
 from pluto.server.analyses.compute.survival import COLUMNS
 from pluto.server.analyses.compute.survival_parameters import SurvivalParameters
 from pluto.server.analyses.compute.versions import package_version
@@ -33,7 +33,7 @@ def inputs_of(samples: pd.DataFrame, counts: pd.DataFrame | None = None) -> Fram
 
 
 def run(cohort: SurvivalCohort, samples: pd.DataFrame | None = None, **raw: Any) -> AnalysisResult:
-    params = SurvivalParameters.model_validate({**FOLLOW_UP, **raw})
+    params = validated(SurvivalParameters, {**FOLLOW_UP, **raw})
     inputs = inputs_of(cohort.samples if samples is None else samples, cohort.counts)
     KIND.check(params, inputs)
     return KIND.run(params, inputs, no_progress)
@@ -42,7 +42,7 @@ def run(cohort: SurvivalCohort, samples: pd.DataFrame | None = None, **raw: Any)
 def refusal(
     cohort: SurvivalCohort, samples: pd.DataFrame | None = None, **raw: Any
 ) -> AnalysisInputError:
-    params = SurvivalParameters.model_validate({**FOLLOW_UP, **raw})
+    params = validated(SurvivalParameters, {**FOLLOW_UP, **raw})
     with pytest.raises(AnalysisInputError) as caught:
         KIND.check(params, inputs_of(cohort.samples if samples is None else samples, cohort.counts))
     return caught.value
@@ -268,7 +268,7 @@ def test_a_gene_not_in_the_assay_is_refused_with_a_suggestion(cohort: SurvivalCo
 def test_a_gene_without_a_high_group_is_refused(cohort: SurvivalCohort) -> None:
     counts = cohort.counts.copy()
     counts.loc[cohort.risk_gene] = 0
-    params = SurvivalParameters.model_validate({**FOLLOW_UP, "gene": cohort.risk_gene})
+    params = validated(SurvivalParameters, {**FOLLOW_UP, "gene": cohort.risk_gene})
     with pytest.raises(AnalysisInputError) as caught:
         KIND.check(params, inputs_of(cohort.samples, counts))
     assert caught.value.field == "expression_quantile"
@@ -306,7 +306,7 @@ def test_a_hazard_ratio_running_to_infinity_is_refused_at_run(cohort: SurvivalCo
     samples["os_months"] = np.arange(1.0, 61.0)
     samples["os_event"] = 1
     samples["marker"] = -samples["os_months"]  # whoever has the highest marker fails next
-    params = SurvivalParameters.model_validate({**FOLLOW_UP, "covariates": ["marker"]})
+    params = validated(SurvivalParameters, {**FOLLOW_UP, "covariates": ["marker"]})
     with pytest.raises(AnalysisInputError) as caught:
         KIND.run(params, inputs_of(samples), no_progress)
     assert caught.value.field == "covariates" and "infinity" in caught.value.message
@@ -323,21 +323,46 @@ def test_a_hazard_ratio_running_to_infinity_is_refused_at_run(cohort: SurvivalCo
         ({"event_values": ["x"], "censored_values": ["x"]}, "censored_values"),
         ({"expression_quantile": 0.3}, "expression_quantile"),
         ({"gene": "MKI67", "expression_quantile": 1}, "expression_quantile"),
+        ({"gene": "MKI67", "expression_quantile": "0.3"}, "expression_quantile"),
         ({"covariates": ["os_months"]}, "covariates"),
         ({"time_column": ""}, "time_column"),
         ({"strata": "stage"}, "strata"),
     ],
 )
 def test_parameters_that_do_not_fit_together_are_refused(raw: dict[str, Any], field: str) -> None:
-    with pytest.raises(ValidationError) as caught:
-        SurvivalParameters.model_validate({**FOLLOW_UP, **raw})
-    assert caught.value.errors()[0]["loc"][0] == field
+    with pytest.raises(ParameterProblems) as caught:
+        validated(SurvivalParameters, {**FOLLOW_UP, **raw})
+    assert caught.value.field == field
+    assert (
+        caught.value.message[0] in "'ABCDEFGHIJKLMNOPQRSTUVWXYZ" and caught.value.message[-1] == "."
+    )
 
 
 def test_time_and_event_columns_are_required() -> None:
-    with pytest.raises(ValidationError) as caught:
-        SurvivalParameters.model_validate({})
-    assert {e["loc"][0] for e in caught.value.errors()} == {"time_column", "event_column"}
+    with pytest.raises(ParameterProblems) as caught:
+        validated(SurvivalParameters, {})
+    assert {p["field"] for p in caught.value.problems} == {"time_column", "event_column"}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {"group_column": "stage", "group_values": ["II", "I"], "covariates": ["age"]},
+        {"gene": "MKI67", "expression_quantile": 0.25},
+        {"event_values": ["dead"], "censored_values": ["alive"]},
+    ],
+)
+def test_stored_parameters_read_back_the_same(raw: dict[str, Any]) -> None:
+    params = validated(SurvivalParameters, {**FOLLOW_UP, **raw})
+    stored = params.model_dump(mode="json")
+    assert validated(SurvivalParameters, stored) == params
+
+
+def test_null_parameters_take_their_defaults() -> None:
+    params = validated(SurvivalParameters, {**FOLLOW_UP, "gene": None, "covariates": None})
+    assert params.gene is None and params.covariates == ()
+    assert validated(SurvivalParameters, {**FOLLOW_UP, "covariates": "age"}).covariates == ("age",)
 
 
 def test_the_kind_declares_its_columns_display_and_choices() -> None:

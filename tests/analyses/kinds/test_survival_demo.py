@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from pluto.server.analyses.compute.inputs import no_progress
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.survival_parameters import SurvivalParameters
 from pluto.server.analyses.kind import FrameInputs
 from pluto.server.analyses.kinds.survival import KIND
@@ -42,13 +43,14 @@ def test_the_cohort_has_tied_censored_follow_up_and_counts_for_every_patient() -
 
 def test_the_risk_gene_is_found_to_raise_the_hazard() -> None:
     cohort = generate_survival_cohort()
-    params = SurvivalParameters.model_validate(
+    params = validated(
+        SurvivalParameters,
         {
             "time_column": "os_months",
             "event_column": "os_event",
             "gene": cohort.risk_gene,
             "covariates": ["stage", "age"],
-        }
+        },
     )
     summary = KIND.run(params, FrameInputs(cohort.samples, cohort.counts), no_progress).summary
     gene_term = summary["cox"]["terms"][0]

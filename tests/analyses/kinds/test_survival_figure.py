@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from pluto.server.analyses.compute.inputs import AnalysisResult, no_progress
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.survival_parameters import SurvivalParameters
 from pluto.server.analyses.kind import FigureContext, FrameInputs
 from pluto.server.analyses.kinds.survival import KIND
@@ -23,8 +24,8 @@ def by_stage() -> AnalysisResult:
 
 def analysed(raw: dict[str, Any]) -> AnalysisResult:
     cohort = generate_survival_cohort()
-    params = SurvivalParameters.model_validate(
-        {"time_column": "os_months", "event_column": "os_event", **raw}
+    params = validated(
+        SurvivalParameters, {"time_column": "os_months", "event_column": "os_event", **raw}
     )
     return KIND.run(params, FrameInputs(cohort.samples, cohort.counts), no_progress)
 

@@ -13,50 +13,18 @@ out with ``event_values=["2"]`` and ``censored_values=["1"]``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pydantic import Field, ValidationInfo, field_validator
 
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
+from pluto.server.analyses.compute.parameters import (
+    Number,
+    Parameters,
+    Text,
+    TextList,
+    choices,
+    problem,
 )
-from pydantic_core import PydanticCustomError
 
-from pluto.server.analyses.kind import Parameters
-
-MAX_TEXT = 500
-MAX_LIST = 10_000
-
-
-def problem(message: str) -> PydanticCustomError:
-    """A validation error whose message is ours, word for word."""
-    return PydanticCustomError("pluto_parameter", message)
-
-
-def as_list(value: Any) -> Any:
-    """One text counts as a list of one; null as an empty list."""
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else value
-
-
-def distinct(values: tuple[str, ...]) -> tuple[str, ...]:
-    """The values without repeats, in the order given."""
-    return tuple(dict.fromkeys(values))
-
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
-TextList = Annotated[
-    tuple[Text, ...], BeforeValidator(as_list), AfterValidator(distinct), Field(max_length=MAX_LIST)
-]
-
-
-def choices(source: str, **more: str) -> dict[str, Any]:
-    """Where a form finds a field's choices (see :class:`pluto.server.analyses.kind.Parameters`)."""
-    return {"choices": source, **more}
+DEFAULT_QUANTILE = 0.5
 
 
 class SurvivalParameters(Parameters):
@@ -105,8 +73,8 @@ class SurvivalParameters(Parameters):
         "instead of the groups of a column.",
         json_schema_extra=choices("genes"),
     )
-    expression_quantile: float = Field(
-        default=0.5,
+    expression_quantile: Number = Field(
+        default=DEFAULT_QUANTILE,
         gt=0,
         lt=1,
         description="Samples whose expression of gene is above this quantile are high, the "
@@ -125,12 +93,20 @@ class SurvivalParameters(Parameters):
         """Named event values come with named censored values, and none is in both."""
         events = info.data.get("event_values") or ()
         if events and not value:
-            raise problem("is needed with event_values: the values meaning censored (alive...)")
+            raise problem(
+                "'censored_values' is needed with event_values: the values meaning the sample "
+                "was censored (alive...)"
+            )
         if value and not events:
-            raise problem("needs event_values too: the values meaning the event was observed")
+            raise problem(
+                "'event_values' is needed with censored_values: the values meaning the event "
+                "was observed (dead...)"
+            )
         common = [v for v in value if v in events]
         if common:
-            raise problem(f"and event_values both hold {common[0]!r}")
+            raise problem(
+                f"{common[0]!r} is both an event and a censored value; a sample is one or the other"
+            )
         return value
 
     @field_validator("group_values")
@@ -141,9 +117,9 @@ class SurvivalParameters(Parameters):
         """Group values are values of the group column, so they need one; and comparing
         needs two of them."""
         if value and not info.data.get("group_column"):
-            raise problem("needs group_column: the column these values are of")
+            raise problem("'group_values' needs group_column: the column these values are of")
         if len(value) == 1:
-            raise problem("needs at least two values to compare")
+            raise problem("'group_values' needs at least two values to compare")
         return value
 
     @field_validator("gene")
@@ -152,18 +128,21 @@ class SurvivalParameters(Parameters):
         """Samples are grouped by a column or by a gene, not both."""
         if value is not None and info.data.get("group_column"):
             raise problem(
-                "cannot be given with group_column: group the samples by a sample-table "
-                "column or by a gene's expression"
+                "'gene' and 'group_column' cannot both be given: group the samples by a "
+                "sample-table column or by a gene's expression"
             )
         return value
 
     @field_validator("expression_quantile")
     @classmethod
     def quantile_of_a_gene(cls, value: float, info: ValidationInfo) -> float:
-        """The split quantile only means something for a gene (it is checked only when
-        given, so the default never trips it)."""
-        if not info.data.get("gene"):
-            raise problem("applies only with gene: the gene whose expression splits samples")
+        """A split quantile other than the default only means something for a gene (the
+        default passes: stored parameters list every field and are read again)."""
+        if value != DEFAULT_QUANTILE and not info.data.get("gene"):
+            raise problem(
+                "'expression_quantile' applies only with gene: the gene whose expression "
+                "splits the samples"
+            )
         return value
 
     @field_validator("covariates")
@@ -180,5 +159,5 @@ class SurvivalParameters(Parameters):
         for column in value:
             for role, used in roles.items():
                 if column == used:
-                    raise problem(f"cannot hold {column!r}: it is already the {role}")
+                    raise problem(f"{column!r} is the {role}; it cannot also be a covariate")
         return value
