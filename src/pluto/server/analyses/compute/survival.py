@@ -31,6 +31,7 @@ from pluto.server.analyses.compute.survival_statistics import (
     CoxFit,
     Curve,
     LogRank,
+    SingularFit,
     cox_fit,
     kaplan_meier,
     log_rank,
@@ -87,7 +88,16 @@ def checked_cox(cohort: Cohort) -> CoxFit | None:
     """The Cox model when it has terms, refusing one whose estimates run to infinity."""
     if not cohort.terms:
         return None
-    fit = cox_fit(cohort.design, cohort.time, cohort.event)
+    try:
+        fit = cox_fit(cohort.design, cohort.time, cohort.event)
+    except SingularFit as error:
+        term = cohort.terms[-1]
+        raise AnalysisInputError(
+            f"The Cox model cannot be fitted ({error}): its hazard ratios run off to infinity "
+            "or its terms repeat each other; leave out a covariate or group the samples "
+            "differently.",
+            term.field,
+        ) from error
     for index, term in enumerate(cohort.terms):
         if not fit.converged or fit.diverging[index]:
             raise AnalysisInputError(

@@ -338,7 +338,22 @@ def with_design(params: SurvivalParameters, cohort: Cohort, samples: pd.DataFram
             "covariates" if params.covariates else group_field(params),
         )
     design = np.column_stack(columns) if columns else np.zeros((len(cohort.sample_ids), 0))
+    refuse_redundant_terms(design, terms)
     return dataclasses.replace(cohort, design=design, terms=tuple(terms))
+
+
+def refuse_redundant_terms(design: FloatArray, terms: list[Term]) -> None:
+    """Refuse a term the ones before it already determine (a covariate repeating the
+    groups, or two covariates that are the same): its hazard ratio has no estimate."""
+    centred = design - design.mean(axis=0)
+    for count, term in enumerate(terms, start=1):
+        if np.linalg.matrix_rank(centred[:, :count]) < count:
+            raise AnalysisInputError(
+                f"The term {term.variable} ({term.comparison}) is determined by the terms "
+                "before it among the samples analysed (for example a covariate that repeats "
+                "the groups), so its hazard ratio cannot be estimated; leave it out.",
+                term.field,
+            )
 
 
 def group_terms(params: SurvivalParameters, cohort: Cohort) -> tuple[list[FloatArray], list[Term]]:

@@ -231,9 +231,14 @@ def log_rank_test(
         return ChiSquareTest(0.0, 0, 1.0)
     difference = (observed - expected)[used][1:]
     kept = variance[np.ix_(used, used)][1:, 1:]
-    statistic = float(difference @ np.linalg.solve(kept, difference))
-    df = len(used) - 1
-    return ChiSquareTest(statistic, df, float(chi2.sf(statistic, df)))
+    df = int(np.linalg.matrix_rank(kept))
+    if df == len(used) - 1:
+        statistic = float(difference @ np.linalg.solve(kept, difference))
+    else:
+        # A group whose follow-up never overlaps the others' adds no variance (R's solve()
+        # stops there); a generalised inverse tests what can be tested, on fewer df.
+        statistic = float(difference @ np.linalg.pinv(kept) @ difference)
+    return ChiSquareTest(statistic, df, float(chi2.sf(statistic, df)) if df else 1.0)
 
 
 @dataclass(frozen=True)
@@ -270,8 +275,31 @@ def risk_sets(x: FloatArray, time: FloatArray, event: BoolArray) -> RiskSets:
     )
 
 
+class SingularFit(ValueError):
+    """The Cox model's information matrix cannot be inverted: its terms are collinear, or
+    the estimates run off to where the likelihood is flat."""
+
+
+def solve(matrix: FloatArray, vector: FloatArray) -> FloatArray:
+    """The x with ``matrix @ x == vector``, or :class:`SingularFit`."""
+    try:
+        solution = np.linalg.solve(matrix, vector)
+    except np.linalg.LinAlgError as error:
+        raise SingularFit("the information matrix is singular") from error
+    if not np.isfinite(solution).all():
+        raise SingularFit("the information matrix is not finite")
+    return np.asarray(solution, dtype=float)
+
+
 def efron(beta: FloatArray, data: RiskSets) -> tuple[float, FloatArray, FloatArray]:
-    """The Efron log partial likelihood, its gradient and the information matrix."""
+    """The Efron log partial likelihood, its gradient and the information matrix (not
+    finite where exp overflows, which Newton-Raphson treats as a step too far)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return efron_terms(beta, data)
+
+
+def efron_terms(beta: FloatArray, data: RiskSets) -> tuple[float, FloatArray, FloatArray]:
+    """The sums of :func:`efron` over risk sets and tied events."""
     eta = data.x @ beta
     risk = np.exp(eta)
     weighted_x = risk[:, None] * data.x
@@ -309,15 +337,16 @@ class NewtonState:
 
 
 def cox_fit(x: FloatArray, time: FloatArray, event: BoolArray) -> CoxFit:
-    """Fit ``coxph`` with Efron's ties (x: samples x terms, already dummy-coded)."""
+    """Fit ``coxph`` with Efron's ties (x: samples x terms, already dummy-coded);
+    :class:`SingularFit` when the information matrix cannot be inverted."""
     data = risk_sets(np.asarray(x, dtype=float), time, event)
     start = np.zeros(data.x.shape[1])
     null_likelihood, gradient, information = efron(start, data)
-    step = np.linalg.solve(information, gradient)
+    step = solve(information, gradient)
     score = chi_square_test(float(gradient @ step), len(start))
     state = NewtonState(beta=start, trial=start + step, log_likelihood=null_likelihood)
     beta, likelihood, gradient, information, iterations, converged = newton(state, data)
-    variance = np.asarray(np.linalg.inv(information), dtype=float)
+    variance = solve(information, np.eye(len(beta)))
     diverging = np.abs(gradient @ variance) > np.maximum(
         COX_EPSILON, INFINITE_TOLERANCE * np.abs(beta)
     )
@@ -346,14 +375,14 @@ def newton(
             return state.trial, likelihood, gradient, information, iteration, True
         if iteration == COX_MAX_ITERATIONS:
             break
-        if likelihood < state.log_likelihood:
+        if not np.isfinite(likelihood) or likelihood < state.log_likelihood:
             state.halving = True
             state.trial = (state.trial + state.beta) / 2
         else:
             state.halving = False
             state.log_likelihood = likelihood
             state.beta = state.trial
-            state.trial = state.trial + np.linalg.solve(information, gradient)
+            state.trial = state.trial + solve(information, gradient)
     return state.trial, likelihood, gradient, information, COX_MAX_ITERATIONS, False
 
 
