@@ -84,3 +84,9 @@ def test_median_follows_quantile_survfit(
 ) -> None:
     curve = stats.kaplan_meier(np.asarray(time, dtype=float), np.asarray(event, dtype=bool))
     assert stats.survival_quantile(curve).estimate == median
+
+
+def test_the_interval_uses_the_normal_quantile_of_0_975() -> None:
+    from scipy.stats import norm
+
+    assert float(norm.ppf(0.975)) == stats.Z_95

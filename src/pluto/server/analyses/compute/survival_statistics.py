@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import chi2, norm
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-CONFIDENCE = 0.95
-Z_95 = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))
+# The normal quantile of 0.975, R's qnorm(0.975): written out so that importing this module
+# (every web process does, to list the kinds) does not load scipy.
+Z_95 = 1.959963984540054
 QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
 COX_EPSILON = 1e-9
 COX_MAX_ITERATIONS = 20
@@ -101,6 +101,8 @@ class CoxFit:
     @property
     def p_values(self) -> FloatArray:
         """Wald test p-values per coefficient (z = coefficient / standard error)."""
+        from scipy.stats import norm
+
         z = self.coefficients / self.standard_errors
         return np.asarray(2 * norm.sf(np.abs(z)), dtype=float)
 
@@ -238,7 +240,7 @@ def log_rank_test(
         # A group whose follow-up never overlaps the others' adds no variance (R's solve()
         # stops there); a generalised inverse tests what can be tested, on fewer df.
         statistic = float(difference @ np.linalg.pinv(kept) @ difference)
-    return ChiSquareTest(statistic, df, float(chi2.sf(statistic, df)) if df else 1.0)
+    return chi_square_test(statistic, df) if df else ChiSquareTest(statistic, 0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -388,4 +390,6 @@ def newton(
 
 def chi_square_test(statistic: float, df: int) -> ChiSquareTest:
     """A chi-square statistic with its upper-tail p-value."""
+    from scipy.stats import chi2
+
     return ChiSquareTest(statistic, df, float(chi2.sf(statistic, df)))
