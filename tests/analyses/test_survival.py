@@ -19,6 +19,7 @@ from pluto.server.analyses.kinds.survival_demo import SurvivalCohort, generate_s
 from pluto.server.lab.models import Experiment
 from tests.analyses.conftest import csv_bytes, exp_path, get, post_analysis, put_csv, start_and_run
 from tests.conftest import Caller, make_experiment, make_project
+from tests.web.conftest import html, signed_in
 
 FOLLOW_UP = {"time_column": "os_months", "event_column": "os_event"}
 BY_GENE = {**FOLLOW_UP, "gene": "MKI67", "covariates": ["stage", "age"]}
@@ -241,3 +242,20 @@ def test_the_kind_is_listed_with_its_parameters(ada: Caller) -> None:
     assert {"time_column", "event_column", "gene", "covariates"} <= set(properties)
     assert properties["time_column"]["choices"] == "sample_columns"
     assert survival["parameters"]["required"] == ["time_column", "event_column"]
+
+
+def test_the_plot_page_and_the_plots_tab_show_a_survival_plot(
+    ada: Caller, cohort_experiment: Experiment
+) -> None:
+    analysis = start_and_run(ada, cohort_experiment, request(BY_GENE))
+    browser = signed_in(ada.user)
+    experiment_page = f"/experiments/{cohort_experiment.pluto_id}/"
+
+    plots_tab = browser.get(experiment_page + "?tab=plots")
+    plot_page = browser.get(experiment_page + f"plots/{analysis['plot']['uuid']}/")
+
+    assert plots_tab.status_code == 200
+    assert "icons/kaplan_meier_curve.svg" in html(plots_tab)
+    assert plot_page.status_code == 200
+    assert "Kaplan-Meier curves were estimated with Greenwood standard errors" in html(plot_page)
+    assert "Rows 1" in html(plot_page)
