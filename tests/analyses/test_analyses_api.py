@@ -109,7 +109,7 @@ def de_with(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"analysis_type": "clustering", "parameters": {}}, "analysis_type"),
+        ({"analysis_type": "astrology", "parameters": {}}, "analysis_type"),
         ({"parameters": {}}, "analysis_type"),
         (de_with(group_column="genotype"), "parameters.group_column"),
         (de_with(experimental_values=["knockout"]), "parameters.experimental_values"),

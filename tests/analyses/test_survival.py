@@ -195,7 +195,7 @@ def test_the_figure_has_curves_and_a_risk_table_and_takes_options(
     edited = ada.call(
         "PUT",
         base + f"displays/{display['uuid']}/",
-        {"options": {"show_confidence": True, "risk_table_times": [0, 12, 36]}},
+        {"options": {"confidence_bands": "shown", "risk_table_times": [0, 12, 36]}},
     )
     changed = ada.call("GET", base + "figure/").data
     png = get(ada, base + "image.png")
@@ -216,7 +216,7 @@ def test_the_figure_has_curves_and_a_risk_table_and_takes_options(
     ("options", "field"),
     [
         ({"risk_table_times": [-1]}, "options.risk_table_times"),
-        ({"show_confidence": "yes"}, "options.show_confidence"),
+        ({"confidence_bands": "yes"}, "options.confidence_bands"),
         ({"colour": "red"}, "options.colour"),
     ],
 )

@@ -327,6 +327,7 @@ def test_a_hazard_ratio_running_to_infinity_is_refused_at_run(cohort: SurvivalCo
         ({"covariates": ["os_months"]}, "covariates"),
         ({"time_column": ""}, "time_column"),
         ({"strata": "stage"}, "strata"),
+        ({"gene": ["MKI67", "TP53"]}, "gene"),
     ],
 )
 def test_parameters_that_do_not_fit_together_are_refused(raw: dict[str, Any], field: str) -> None:
@@ -357,6 +358,10 @@ def test_stored_parameters_read_back_the_same(raw: dict[str, Any]) -> None:
     params = validated(SurvivalParameters, {**FOLLOW_UP, **raw})
     stored = params.model_dump(mode="json")
     assert validated(SurvivalParameters, stored) == params
+
+
+def test_a_gene_box_of_one_gene_is_that_gene() -> None:
+    assert validated(SurvivalParameters, {**FOLLOW_UP, "gene": ["MKI67"]}).gene == "MKI67"
 
 
 def test_null_parameters_take_their_defaults() -> None:

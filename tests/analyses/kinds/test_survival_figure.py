@@ -87,7 +87,8 @@ def test_confidence_bands_follow_r_default_and_the_option(by_stage: AnalysisResu
         return [t for t in figure["data"] if t.get("fill") == "tonexty"]
 
     assert bands(figure_of(by_stage)) == []
-    assert len(bands(figure_of(by_stage, show_confidence=True))) == 4
+    assert len(bands(figure_of(by_stage, confidence_bands="shown"))) == 4
+    assert bands(figure_of(analysed({}), confidence_bands="hidden")) == []
     assert len(bands(figure_of(analysed({})))) == 1
 
 
@@ -109,8 +110,13 @@ def test_axis_titles_name_the_time_column_unless_labelled(by_stage: AnalysisResu
 def test_the_figure_is_plain_json(by_stage: AnalysisResult) -> None:
     import json
 
-    figure = figure_of(by_stage, show_confidence=True)
+    figure = figure_of(by_stage, confidence_bands="shown")
     assert json.loads(json.dumps(figure)) == figure
+
+
+def test_risk_table_times_from_the_page_form_are_read_as_numbers() -> None:
+    options = KaplanMeierOptions.model_validate({"risk_table_times": ["0", "12.5", 24]})
+    assert options.risk_table_times == [0.0, 12.5, 24.0]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +124,9 @@ def test_the_figure_is_plain_json(by_stage: AnalysisResult) -> None:
     [
         {"risk_table_times": [-1]},
         {"risk_table_times": []},
-        {"show_confidence": "yes"},
+        {"confidence_bands": "yes"},
+        {"show_censored": "yes"},
+        {"risk_table_times": ["soon"]},
         {"colour": 1},
     ],
 )

@@ -32,7 +32,7 @@ def test_the_display_options_redraw_without_a_reload(page: Page, live: LiveServe
     page.goto(DEMO_PLOT)
     expect(page.locator("#figure .main-svg").first).to_be_visible(timeout=30_000)
     page.fill("#plot-title-input", "Treated against control")
-    page.fill("#label-genes", "ACTB")
+    page.fill("#option-label-genes", "ACTB")
     page.click("text=Save display")
 
     expect(page.locator("#display-status")).to_have_text("Saved.")

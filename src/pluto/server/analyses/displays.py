@@ -20,6 +20,11 @@ GeneSymbol = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 PValue = Annotated[float, Field(ge=0, le=1)]
 
 
+def axis_label(axis: str) -> Any:
+    """The field of an axis title option (empty: the figure's own)."""
+    return Field(default=None, title=f"{axis} axis label")
+
+
 class Options(BaseModel):
     """Options every display refuses it does not know; values keep their JSON types."""
 
@@ -29,35 +34,55 @@ class Options(BaseModel):
 class VolcanoOptions(Options):
     """``volcano_plot_v2``: significance thresholds and which genes to label."""
 
-    fold_change_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
-    p_value_threshold: PValue | None = None
-    use_adjusted_p_value: bool | None = None
-    label_top: Annotated[int, Field(ge=0, le=1000)] | None = None
-    label_genes: Annotated[list[GeneSymbol], Field(max_length=1000)] | None = None
-    x_label: Label | None = None
-    y_label: Label | None = None
+    fold_change_threshold: Annotated[float, Field(ge=0, le=100)] | None = Field(
+        default=None, title="Fold change threshold (|log2|)"
+    )
+    p_value_threshold: PValue | None = Field(default=None, title="P-value threshold")
+    use_adjusted_p_value: bool | None = Field(default=None, title="Use adjusted p-values")
+    label_top: Annotated[int, Field(ge=0, le=1000)] | None = Field(
+        default=None, title="Label the top genes"
+    )
+    label_genes: Annotated[list[GeneSymbol], Field(max_length=1000)] | None = Field(
+        default=None,
+        title="Or label these genes",
+        json_schema_extra={"choices": "genes"},
+    )
+    x_label: Label | None = axis_label("X")
+    y_label: Label | None = axis_label("Y")
 
 
 class ScatterOptions(Options):
     """``sample_scatter_plot``: the sample-table column that colours the points."""
 
-    color_by: Label | None = None
-    x_label: Label | None = None
-    y_label: Label | None = None
+    color_by: Label | None = Field(
+        default=None, title="Colour by", json_schema_extra={"choices": "sample_columns"}
+    )
+    x_label: Label | None = axis_label("X")
+    y_label: Label | None = axis_label("Y")
 
 
 class BarOptions(Options):
     """``score_bar_plot``: how many gene sets, below which adjusted p-value."""
 
-    top_n: Annotated[int, Field(ge=1, le=1000)] | None = None
-    p_value_threshold: PValue | None = None
-    x_label: Label | None = None
-    y_label: Label | None = None
+    top_n: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, title="Gene sets shown"
+    )
+    p_value_threshold: PValue | None = Field(default=None, title="Adjusted p-value threshold")
+    x_label: Label | None = axis_label("X")
+    y_label: Label | None = axis_label("Y")
 
 
-VOLCANO = Display("volcano_plot_v2", VolcanoOptions, figures.volcano_figure, column_major=True)
-SAMPLE_SCATTER = Display("sample_scatter_plot", ScatterOptions, figures.scatter_figure)
-SCORE_BAR = Display("score_bar_plot", BarOptions, figures.bar_figure)
+VOLCANO = Display(
+    "volcano_plot_v2",
+    VolcanoOptions,
+    figures.volcano_figure,
+    column_major=True,
+    defaults=figures.VOLCANO_DEFAULTS,
+)
+SAMPLE_SCATTER = Display(
+    "sample_scatter_plot", ScatterOptions, figures.scatter_figure, defaults=figures.SCATTER_DEFAULTS
+)
+SCORE_BAR = Display("score_bar_plot", BarOptions, figures.bar_figure, defaults=figures.BAR_DEFAULTS)
 
 
 def options_model(display_type: str) -> type[BaseModel]:

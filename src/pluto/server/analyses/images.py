@@ -15,6 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
+from pluto.server.analyses.heatmap_image import is_heatmap, render_heatmap
+
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
@@ -56,6 +58,8 @@ def draw_layout(ax: Axes, layout: dict[str, Any]) -> None:
 
 def render(figure: dict[str, Any], image_format: str, width: float = 8, height: float = 6) -> bytes:
     """The figure as PNG or SVG bytes."""
+    if is_heatmap(figure):
+        return render_heatmap(figure, image_format)
     fig, ax = plt.subplots(figsize=(width, height), dpi=120)
     try:
         for trace in figure.get("data", []):

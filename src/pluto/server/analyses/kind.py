@@ -76,6 +76,7 @@ class Display:
     options: type[BaseModel]
     figure: Figure
     column_major: bool = False  # JSON pages of its data go column by column (the R client)
+    defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # options not set
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from pluto.server.analyses.displays import Label, Options
+from pluto.server.analyses.displays import Label, Options, axis_label
 from pluto.server.analyses.figures import PALETTE, layout
 from pluto.server.analyses.kind import FigureContext
 
@@ -26,35 +26,66 @@ TABLE_ROW_HEIGHT = 0.045
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 AXIS_PADDING = 0.04
 
+Bands = Literal["auto", "shown", "hidden"]
+KAPLAN_MEIER_DEFAULTS: dict[str, Any] = {
+    "confidence_bands": "auto",
+    "show_censored": True,
+    "show_risk_table": True,
+    "show_p_value": True,
+}
+
+
+def numbers_from_text(value: Any) -> Any:
+    """Times as the plot page's form posts them (text such as "12"), as numbers; anything
+    else is left for the model to refuse."""
+    if not isinstance(value, list):
+        return value
+    return [number_or_text(item) for item in value]
+
+
+def number_or_text(item: Any) -> Any:
+    """A text that spells a number, as that number."""
+    if isinstance(item, str):
+        try:
+            return float(item)
+        except ValueError:
+            return item
+    return item
+
+
 Time = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+RiskTimes = Annotated[
+    list[Time], BeforeValidator(numbers_from_text), Field(min_length=1, max_length=MAX_RISK_TIMES)
+]
 
 
 class KaplanMeierOptions(Options):
     """``kaplan_meier_curve``: what to draw beside the curves."""
 
-    show_confidence: bool | None = Field(
+    confidence_bands: Bands | None = Field(
         default=None,
-        description="Shade the 95% confidence interval of each curve (by default only when "
-        "there is one curve, as R's plot.survfit).",
+        title="Confidence bands (auto: for a single curve, as R's plot.survfit)",
+        description="Shade the 95% confidence interval of each curve: auto (only when there "
+        "is one curve), shown or hidden.",
     )
     show_censored: bool | None = Field(
-        default=None, description="Mark censored samples on the curves (default true)."
+        default=None, title="Mark censored samples", description="Ticks on the curves."
     )
     show_risk_table: bool | None = Field(
-        default=None, description="Show the number at risk under the axis (default true)."
-    )
-    risk_table_times: (
-        Annotated[list[Time], Field(min_length=1, max_length=MAX_RISK_TIMES)] | None
-    ) = Field(
         default=None,
-        description="The times at which the risk table counts the samples at risk "
-        "(default: evenly spaced round numbers from 0 to the last time).",
+        title="Show the number at risk",
+        description="A table of the samples at risk under the time axis.",
+    )
+    risk_table_times: RiskTimes | None = Field(
+        default=None,
+        title="Risk table times (empty: round numbers up to the last time)",
+        description="The times at which the risk table counts the samples at risk.",
     )
     show_p_value: bool | None = Field(
-        default=None, description="Write the log-rank p-value on the plot (default true)."
+        default=None, title="Show the log-rank p-value", description="In the corner of the plot."
     )
-    x_label: Label | None = None
-    y_label: Label | None = None
+    x_label: Label | None = axis_label("X")
+    y_label: Label | None = axis_label("Y")
 
 
 def kaplan_meier_figure(
@@ -63,7 +94,8 @@ def kaplan_meier_figure(
     """Kaplan-Meier curves of the results table, with the risk table below them."""
     opts = KaplanMeierOptions.model_validate(dict(options))
     groups = group_order(table, context.computed)
-    confidence = opts.show_confidence if opts.show_confidence is not None else len(groups) == 1
+    bands = opts.confidence_bands or "auto"
+    confidence = bands == "shown" or (bands == "auto" and len(groups) == 1)
     traces: list[dict[str, Any]] = []
     for index, group in enumerate(groups):
         rows = table[table["Group"].astype(str) == group]

@@ -61,32 +61,50 @@ class DifferentialExpressionParameters(Parameters):
     """What to compare and how to filter; defaults as API.md lists them."""
 
     group_column: Text = Field(
+        title="Compare samples by",
         description="The sample-table column whose values make the two groups.",
         json_schema_extra=choices("sample_columns"),
     )
     experimental_values: TextList = Field(
+        title="Experimental group",
         min_length=1,
         description="Values of the group column whose samples form the experimental group.",
         json_schema_extra=choices("sample_values", of="group_column"),
     )
     control_values: TextList = Field(
+        title="Control group",
         min_length=1,
         description="Values of the group column whose samples form the control group.",
-        json_schema_extra=choices("sample_values", of="group_column"),
+        json_schema_extra=choices(
+            "sample_values", of="group_column", distinct_from="experimental_values"
+        ),
     )
     covariates: TextList = Field(
+        title="Covariates",
         default=(),
         description="Sample-table columns to adjust for (batch, sex, ...).",
         json_schema_extra=choices("sample_columns"),
     )
     min_count: WholeNumber = Field(
-        default=3, ge=0, le=1_000_000, description="Keep genes with at least this many counts…"
+        title="Minimum reads per gene",
+        default=3,
+        ge=0,
+        le=1_000_000,
+        description="Keep genes with at least this many counts…",
     )
     min_sample_fraction: Number = Field(
-        default=0.2, ge=0, le=1, description="…in at least this fraction of the samples."
+        title="…in at least this fraction of the samples",
+        default=0.2,
+        ge=0,
+        le=1,
+        description="…in at least this fraction of the samples.",
     )
     alpha: Number = Field(
-        default=0.05, gt=0, lt=1, description="Significance level of the adjusted p-values."
+        title="Significance level (adjusted p)",
+        default=0.05,
+        gt=0,
+        lt=1,
+        description="Significance level of the adjusted p-values.",
     )
 
     @field_validator("control_values")

@@ -64,19 +64,31 @@ class GeneSetEnrichmentParameters(Parameters):
     """Which differential expression and collection, how to rank, which set sizes."""
 
     differential_expression_id: AnalysisId = Field(
+        title="Differential expression result",
         description="The completed differential expression analysis whose genes are ranked.",
         json_schema_extra=choices("analyses", analysis_type="differential_expression"),
     )
     gene_set_collection: Text = Field(
+        title="Gene set collection",
         description="The gene set collection to test (its short name).",
         json_schema_extra=choices("gene_set_collections"),
     )
-    rank_by: RankBy = Field(default="fold_change", description="How genes are ranked.")
+    rank_by: RankBy = Field(
+        title="Rank genes by", default="fold_change", description="How genes are ranked."
+    )
     min_size: WholeNumber = Field(
-        default=15, ge=1, le=10_000, description="Skip gene sets with fewer ranked genes."
+        title="Smallest gene set",
+        default=15,
+        ge=1,
+        le=10_000,
+        description="Skip gene sets with fewer ranked genes.",
     )
     max_size: WholeNumber = Field(
-        default=500, ge=1, le=100_000, description="Skip gene sets with more ranked genes."
+        title="Largest gene set",
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Skip gene sets with more ranked genes.",
     )
 
     @field_validator("max_size")

@@ -46,12 +46,17 @@ class PrincipalComponentsParameters(Parameters):
     """Which column colours the samples, and how many of the most variable genes to use."""
 
     group_column: Text | None = Field(
+        title="Colour samples by",
         default=None,
         description=GROUP_COLUMN_DESCRIPTION,
         json_schema_extra=choices("sample_columns"),
     )
     top_genes: WholeNumber = Field(
-        default=500, ge=2, le=MAX_TOP_GENES, description=TOP_GENES_DESCRIPTION
+        title="Most variable genes used",
+        default=500,
+        ge=2,
+        le=MAX_TOP_GENES,
+        description=TOP_GENES_DESCRIPTION,
     )
 
 

@@ -13,7 +13,9 @@ out with ``event_values=["2"]`` and ``censored_values=["1"]``.
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationInfo, field_validator
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from pluto.server.analyses.compute.parameters import (
     Number,
@@ -25,6 +27,18 @@ from pluto.server.analyses.compute.parameters import (
 )
 
 DEFAULT_QUANTILE = 0.5
+
+
+def one_gene(value: Any) -> Any:
+    """One gene symbol; a list of exactly one (as a gene box posts it) counts as that one."""
+    if isinstance(value, list | tuple) and len(value) == 1:
+        return value[0]
+    if isinstance(value, list | tuple):
+        raise problem(f"'gene' takes one gene symbol (got {len(value)})")
+    return value
+
+
+Gene = Annotated[Text, BeforeValidator(one_gene)]
 
 
 class SurvivalParameters(Parameters):
@@ -67,7 +81,7 @@ class SurvivalParameters(Parameters):
         "hazard ratios; every value (in sorted order) when empty.",
         json_schema_extra=choices("sample_values", of="group_column"),
     )
-    gene: Text | None = Field(
+    gene: Gene | None = Field(
         default=None,
         description="Compare samples of high and low expression of this gene (log2 CPM) "
         "instead of the groups of a column.",

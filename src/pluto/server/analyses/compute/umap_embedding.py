@@ -49,18 +49,31 @@ class UmapParameters(Parameters):
     """Colouring column, genes used, and UMAP's neighbourhood size and minimum distance."""
 
     group_column: Text | None = Field(
+        title="Colour samples by",
         default=None,
         description=GROUP_COLUMN_DESCRIPTION,
         json_schema_extra=choices("sample_columns"),
     )
     top_genes: WholeNumber = Field(
-        default=500, ge=2, le=MAX_TOP_GENES, description=TOP_GENES_DESCRIPTION
+        title="Most variable genes used",
+        default=500,
+        ge=2,
+        le=MAX_TOP_GENES,
+        description=TOP_GENES_DESCRIPTION,
     )
     n_neighbors: WholeNumber = Field(
-        default=15, ge=2, le=200, description="How many neighbours shape each sample's place."
+        title="Neighbours",
+        default=15,
+        ge=2,
+        le=200,
+        description="How many neighbours shape each sample's place.",
     )
     min_dist: Number = Field(
-        default=0.1, ge=0, le=1, description="How tightly UMAP may pack close samples."
+        title="Minimum distance",
+        default=0.1,
+        ge=0,
+        le=1,
+        description="How tightly UMAP may pack close samples.",
     )
 
 

@@ -11,10 +11,16 @@ from pluto.server.analyses.compute.inputs import AnalysisResult, Progress
 from pluto.server.analyses.compute.survival_cohort import prepare
 from pluto.server.analyses.compute.survival_parameters import SurvivalParameters
 from pluto.server.analyses.kind import Display, Inputs, Kind
-from pluto.server.analyses.survival_figure import KaplanMeierOptions, kaplan_meier_figure
+from pluto.server.analyses.survival_figure import (
+    KAPLAN_MEIER_DEFAULTS,
+    KaplanMeierOptions,
+    kaplan_meier_figure,
+)
 from pluto.server.errors import InvalidInput
 
-KAPLAN_MEIER_CURVE = Display("kaplan_meier_curve", KaplanMeierOptions, kaplan_meier_figure)
+KAPLAN_MEIER_CURVE = Display(
+    "kaplan_meier_curve", KaplanMeierOptions, kaplan_meier_figure, defaults=KAPLAN_MEIER_DEFAULTS
+)
 
 
 def gene_counts(params: SurvivalParameters, inputs: Inputs) -> pd.DataFrame | None:
