@@ -217,12 +217,12 @@ def validate(data: DataSet, folder: Path) -> Figures:
     )
 
 
-def report(name: str, figures: Figures) -> None:
-    """Print the figures of one data set."""
+def report(name: str, figures: Figures, features: str = "genes") -> None:
+    """Print the figures of one data set (whose rows are ``features``: genes or peaks)."""
     agreement = figures.agreement
     mark = "ok" if agreement.passes() else "MISSED"
     print(
-        f"{name}: {agreement.genes:,} genes after Pluto's filter,"
+        f"{name}: {agreement.genes:,} {features} after Pluto's filter,"
         f" {figures.samples} samples [{mark}]"
     )
     print(
@@ -231,7 +231,8 @@ def report(name: str, figures: Figures) -> None:
     )
     print(
         f"  -log10 p-value correlation      {agreement.p_value_correlation:.6f}"
-        f"  (target > {TARGET_CORRELATION}; {agreement.genes_with_both_p_values:,} genes with both)"
+        f"  (target > {TARGET_CORRELATION}; {agreement.genes_with_both_p_values:,} {features}"
+        " with both)"
     )
     print(
         f"  same call at adjusted p < {CALL_THRESHOLD}  {agreement.same_calls:.4%}"

@@ -4,6 +4,7 @@ its own model, and run by the worker, with no edit anywhere else."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -152,3 +153,13 @@ def test_the_cli_help_lists_it(live_server: Any, ada: Caller, group_sizes: Kind)
 
     assert "group_sizes, sizes: How many samples each value" in result.output
     assert "smallest (integer, default 1)" in result.output
+
+
+def test_a_kind_with_its_own_display_of_a_shared_type_is_refused() -> None:
+    own_bars = dataclasses.replace(SCORE_BAR, options=GroupSizeParameters)
+    impostor = dataclasses.replace(GROUP_SIZES, analysis_type="impostor", displays=(own_bars,))
+
+    with pytest.raises(ValueError, match="declares its own 'score_bar_plot' display"):
+        registry.register(impostor)
+
+    assert registry.find_kind("impostor") is None

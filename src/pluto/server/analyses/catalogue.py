@@ -25,6 +25,7 @@ def described(kind: Kind) -> dict[str, Any]:
         "aliases": list(kind.aliases),
         "parameters": parameters_schema(kind),
         "columns": list(kind.columns),
+        "sample_columns": kind.sample_columns,
         "display_types": [display.display_type for display in kind.displays],
     }
 

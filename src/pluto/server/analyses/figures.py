@@ -59,11 +59,31 @@ def volcano_classes(table: pd.DataFrame, opts: dict[str, Any]) -> tuple[np.ndarr
     return y, classes
 
 
+def point_names(table: pd.DataFrame) -> np.ndarray:
+    """What names each point: its gene symbol; for peaks (a ``peak_id`` column), the nearest
+    gene, or the peak id when the peak has no gene."""
+    genes = table["Gene_Symbol"].astype(str).to_numpy()
+    if "peak_id" not in table.columns:
+        return genes
+    return np.where(genes != "", genes, table["peak_id"].astype(str).to_numpy())
+
+
+def hover_names(table: pd.DataFrame) -> np.ndarray:
+    """What a point's hover text starts with: the gene symbol, or the whole peak id (which
+    carries its gene) so that peaks near the same gene stay apart."""
+    column = "peak_id" if "peak_id" in table.columns else "Gene_Symbol"
+    return table[column].astype(str).to_numpy()
+
+
 def volcano_labels(table: pd.DataFrame, opts: dict[str, Any]) -> pd.DataFrame:
-    """The genes to label: those asked for, else the most significant few."""
+    """The genes to label: those asked for (by gene symbol, or for peaks also by peak id),
+    else the most significant few."""
     wanted = [str(g) for g in opts.get("label_genes") or []]
     if wanted:
-        return table[table["Gene_Symbol"].isin(wanted)]
+        chosen = table["Gene_Symbol"].isin(wanted)
+        if "peak_id" in table.columns:
+            chosen |= table["peak_id"].isin(wanted)
+        return table[chosen]
     top = int(opts.get("label_top") or 0)
     return table.nsmallest(top, "P_Value") if top > 0 else table.iloc[0:0]
 
@@ -74,6 +94,7 @@ def volcano_figure(
     """Volcano plot: log2 fold change against -log10 p, thresholds and labelled genes."""
     opts = merged_options(VOLCANO_DEFAULTS, options)
     y, classes = volcano_classes(table, opts)
+    names = hover_names(table)
     traces = []
     for name, colour, label in (
         ("up", UP, "Up"),
@@ -88,7 +109,7 @@ def volcano_figure(
                 "name": f"{label} ({int(mask.sum())})",
                 "x": table["Log2_Fold_Change"].to_numpy()[mask].round(4).tolist(),
                 "y": y[mask].round(4).tolist(),
-                "text": table["Gene_Symbol"].to_numpy()[mask].tolist(),
+                "text": names[mask].tolist(),
                 "hovertemplate": "%{text}<br>log2FC %{x}<br>-log10 p %{y}<extra></extra>",
                 "marker": {"color": colour, "size": 5, "opacity": 0.75},
             }
@@ -102,9 +123,10 @@ def volcano_figure(
 
 
 def label_annotations(table: pd.DataFrame, opts: dict[str, Any]) -> list[dict[str, Any]]:
-    """Arrows naming the labelled genes."""
+    """Arrows naming the labelled genes (or peaks)."""
     labelled = volcano_labels(table, opts)
     y = -np.log10(np.clip(labelled["P_Value"].to_numpy(dtype=float), 1e-300, 1.0))
+    names = point_names(labelled)
     return [
         {
             "x": float(x),
@@ -116,7 +138,7 @@ def label_annotations(table: pd.DataFrame, opts: dict[str, Any]) -> list[dict[st
             "ay": -20,
             "font": {"size": 11},
         }
-        for g, x, v in zip(labelled["Gene_Symbol"], labelled["Log2_Fold_Change"], y, strict=True)
+        for g, x, v in zip(names, labelled["Log2_Fold_Change"], y, strict=True)
     ]
 
 

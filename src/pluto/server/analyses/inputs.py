@@ -14,6 +14,7 @@ from pluto.server.analyses.kind import Kind
 from pluto.server.errors import InvalidInput
 from pluto.server.lab.models import Experiment
 from pluto.server.storage import get_storage
+from pluto.server.tables.headers import feature_column
 from pluto.server.tables.models import Dataset
 from pluto.server.tables.services import current_dataset
 
@@ -71,6 +72,11 @@ class ExperimentInputs:
     def units(self) -> str:
         """The short name of the experiment's assay units."""
         return str(self.experiment.assay_units.shortname)
+
+    @property
+    def feature_column(self) -> str:
+        """``gene_symbol``, or ``peak_id`` when the experiment's type is peak-based."""
+        return feature_column(str(self.experiment.type.shortname))
 
     def results(self, analysis_id: str, field: str) -> pd.DataFrame:
         """The results of a completed analysis of this experiment named by ``field``."""

@@ -41,6 +41,11 @@ class Inputs(Protocol):
         """The short name of the assay's units (``raw_counts``, ``cpm``, ...)."""
         ...
 
+    @property
+    def feature_column(self) -> str:
+        """What the assay's rows are: ``gene_symbol``, or ``peak_id`` for peak assays."""
+        ...
+
     def results(self, analysis_id: str, field: str) -> pd.DataFrame:
         """The results table of another completed analysis of the experiment; an
         :class:`AnalysisInputError` naming ``field`` when there is none."""
@@ -95,6 +100,8 @@ class Kind:
     displays: tuple[Display, ...]
     aliases: tuple[str, ...] = ()
     needs_counts: bool = True
+    # One more results column per sample, named by its sample id, after the first column.
+    sample_columns: bool = False
 
     @property
     def display(self) -> Display:
@@ -114,6 +121,10 @@ class FrameInputs:
         default_factory=dict
     )
     collections: Mapping[str, GeneSetCollection] = dataclasses.field(default_factory=dict)
+
+    @property
+    def feature_column(self) -> str:
+        return str(self.counts.index.name or "gene_symbol")
 
     def results(self, analysis_id: str, field: str) -> pd.DataFrame:
         return self.analysis(analysis_id, field)[1]

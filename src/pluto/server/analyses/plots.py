@@ -109,7 +109,7 @@ def figure_of(plot: Plot) -> dict[str, Any]:
     built_in = display_of(display.display_type)
     if built_in is None:
         raise NotFound(f"Plot {plot.uuid} has no built-in figure; see its display file.")
-    samples = sample_frame_or_none(plot.experiment) if display.options.get("color_by") else None
+    samples = sample_frame_or_none(plot.experiment)
     figure = built_in.figure(
         results_frame(plot),
         display.plot_title or plot.name,

@@ -22,6 +22,7 @@ def discovered() -> tuple[Kind, ...]:
         declared = getattr(importlib.import_module(f"{kinds.__name__}.{module.name}"), "KIND", None)
         if isinstance(declared, Kind):
             found.append(declared)
+    check_displays(found)
     return tuple(found)
 
 
@@ -30,8 +31,23 @@ def all_kinds() -> dict[str, Kind]:
     return {**{kind.analysis_type: kind for kind in discovered()}, **REGISTERED}
 
 
+def check_displays(kinds: list[Kind]) -> None:
+    """A display type is one display: kinds that show the same type must share its object
+    (its options and figure), since a plot's figure is found by its display type."""
+    seen: dict[str, Display] = {}
+    for kind in kinds:
+        for display in kind.displays:
+            known = seen.setdefault(display.display_type, display)
+            if known is not display:
+                raise ValueError(
+                    f"Analysis kind {kind.analysis_type!r} declares its own "
+                    f"{display.display_type!r} display; share the one other kinds use."
+                )
+
+
 def register(kind: Kind) -> None:
     """Add a kind declared elsewhere (a plug-in, or a test)."""
+    check_displays([*all_kinds().values(), kind])
     REGISTERED[kind.analysis_type] = kind
 
 

@@ -244,6 +244,7 @@ class AnalysisTypeOut(Schema):
     aliases: list[str]
     parameters: dict[str, Any]
     columns: list[str]
+    sample_columns: bool
     display_types: list[str]
 
 

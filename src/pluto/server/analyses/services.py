@@ -32,8 +32,10 @@ ANALYSIS_FIELDS = {"analysis_type", "name", "parameters"}
 
 
 def as_invalid(error: AnalysisInputError) -> InvalidInput:
-    """A compute-layer refusal as the API's ``400 invalid``, naming the parameter."""
-    return InvalidInput(error.message, details={"field": f"parameters.{error.field}"})
+    """A compute-layer refusal as the API's ``400 invalid``, naming the parameter (or the
+    analysis type itself, when the kind does not fit the experiment)."""
+    field = error.field if error.field in ANALYSIS_FIELDS else f"parameters.{error.field}"
+    return InvalidInput(error.message, details={"field": field})
 
 
 def parse_parameters(kind: Kind, raw: Any) -> Parameters:

@@ -15,6 +15,7 @@ from pluto.server.accounts.models import User
 from pluto.server.analyses.demo import run_demo_analyses
 from pluto.server.config import write_private
 from pluto.server.lab import services
+from pluto.server.lab.demo_cohorts import ensure_cohorts
 from pluto.server.lab.demo_upload import attach_demo_protocol, upload_demo_tables
 from pluto.server.lab.models import Experiment, Project
 
@@ -101,4 +102,5 @@ def ensure_demo() -> DemoInfo:
     upload_demo_tables(user, experiment)
     attach_demo_protocol(user, experiment)
     run_demo_analyses(user, experiment)
+    ensure_cohorts(user, project)
     return DemoInfo(user, password, password_is_new, project, experiment)

@@ -475,6 +475,7 @@ KIND = Kind(
     check=check,
     run=run,
     columns=(GENE_SYMBOL, *FIXED_COLUMNS),
+    sample_columns=True,
     displays=(HEATMAP,),
     aliases=("heatmap", "hclust"),
 )

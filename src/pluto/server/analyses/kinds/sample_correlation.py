@@ -197,6 +197,7 @@ KIND = Kind(
     check=check,
     run=run,
     columns=(SAMPLE_ID,),
+    sample_columns=True,
     displays=(HEATMAP,),
     aliases=("correlation", "sample-correlation"),
 )
