@@ -199,6 +199,7 @@ def test_the_figure_has_curves_and_a_risk_table_and_takes_options(
     )
     changed = ada.call("GET", base + "figure/").data
     png = get(ada, base + "image.png")
+    svg = get(ada, base + "image.svg")
 
     curves = [t for t in figure["data"] if t["mode"] == "lines" and t.get("showlegend", True)]
     assert [c["name"] for c in curves] == ["MKI67 low", "MKI67 high"]
@@ -210,6 +211,7 @@ def test_the_figure_has_curves_and_a_risk_table_and_takes_options(
     assert sum(1 for t in changed["data"] if t.get("fill") == "tonexty") == 2
     assert next(t for t in changed["data"] if t["mode"] == "text")["x"] == [0, 12, 36]
     assert png.status == 200 and png.body.startswith(b"\x89PNG")
+    assert svg.status == 200 and b"Number at risk" in svg.body and b"MKI67 high" in svg.body
 
 
 @pytest.mark.parametrize(

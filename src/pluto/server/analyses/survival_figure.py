@@ -112,6 +112,7 @@ def kaplan_meier_figure(
     figure_layout["legend"] = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
     figure_layout["margin"] = {**figure_layout["margin"], "t": 90}
     figure_layout["annotations"] = p_value_annotations(opts, context.computed)
+    figure_layout["meta"] = {"display": "kaplan_meier_curve"}  # for the static image
     figure = {"data": traces, "layout": figure_layout}
     if opts.show_risk_table is not False:
         add_risk_table(figure, table, groups, opts.risk_table_times)
