@@ -105,7 +105,7 @@ def test_box_plot_figure_is_coloured_by_the_column_the_display_names(
 ) -> None:
     base = plot_base(experiment, summary)
     plain = ada.call("GET", base + "figure/").data
-    display = ada.call("GET", base + "displays/").data["items"][0]
+    display = ada.call("GET", base).data["display"]
 
     edited = ada.call(
         "PUT", base + f"displays/{display['uuid']}/", {"options": {"color_by": "condition"}}
@@ -128,7 +128,7 @@ def test_box_plot_options_it_does_not_know_are_refused(
     ada: Caller, experiment: Experiment, summary: dict[str, Any]
 ) -> None:
     base = plot_base(experiment, summary)
-    display = ada.call("GET", base + "displays/").data["items"][0]
+    display = ada.call("GET", base).data["display"]
 
     refused = ada.call("PUT", base + f"displays/{display['uuid']}/", {"options": {"top_n": 5}})
 
@@ -297,3 +297,22 @@ def test_the_cli_starts_an_assay_summary_by_its_short_name(
     created = json.loads(started.output)
     assert created["analysis_type"] == "assay_summary"
     assert created["parameters"] == {"normalization": "auto", "detected_only": False}
+
+
+def test_the_library_size_bars_are_the_plots_second_display(
+    ada: Caller, experiment: Experiment, summary: dict[str, Any]
+) -> None:
+    base = plot_base(experiment, summary)
+    displays = ada.call("GET", base + "displays/").data["items"]
+    boxes = next(d for d in displays if d["display_type"] == "box_plot")
+    shown_first = ada.call("GET", base).data["display"]["display_type"]
+
+    archived = ada.call("PUT", base + f"displays/{boxes['uuid']}/", {"is_archived": True})
+    shown_then = ada.call("GET", base).data["display"]["display_type"]
+    bars = ada.call("GET", base + "figure/").data
+
+    assert sorted(d["display_type"] for d in displays) == ["bar_plot", "box_plot"]
+    assert shown_first == "box_plot"
+    assert archived.status_code == 200
+    assert shown_then == "bar_plot"
+    assert {trace["type"] for trace in bars["data"]} == {"bar"}

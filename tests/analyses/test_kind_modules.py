@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from pluto.cli.main import cli
 from pluto.server.analyses import registry
@@ -34,6 +34,7 @@ class GroupSizeParameters(Parameters):
         json_schema_extra=choices("sample_columns"),
     )
     smallest: WholeNumber = Field(default=1, ge=1, le=1000, title="Smallest group listed")
+    include_missing: StrictBool = Field(default=False, title="Count samples without a value")
 
 
 def check(params: GroupSizeParameters, inputs: Inputs) -> None:
@@ -142,6 +143,8 @@ def test_the_web_form_offers_it_with_its_fields(
     assert '<label for="group-column">Count samples by</label>' in page
     assert '<option value="condition" selected>condition</option>' in page
     assert 'name="smallest"' in page and 'max="1000"' in page
+    switch = page.split('name="include_missing"')[1].split(">")[0]
+    assert "checked" not in switch  # off by default, so not sent as on
 
 
 @pytest.mark.live

@@ -112,7 +112,10 @@ def queue_analysis(
         share_level=experiment.share_level,
         created_by=user,
     )
-    Display.objects.create(plot=plot, display_type=kind.display.display_type, plot_title=name)
+    # Every display of the kind; the first is created last, so it is the plot's current one
+    # (the newest not archived): archiving it shows the next.
+    for display in reversed(kind.displays):
+        Display.objects.create(plot=plot, display_type=display.display_type, plot_title=name)
     return analysis
 
 

@@ -76,8 +76,10 @@ class FormField:
         return not self.required and self.widget in ("number", "checkbox")
 
     def shown_default(self) -> str:
-        """The default as a form shows it."""
-        return "" if self.default is None else str(self.default)
+        """The default as a form shows it (a switch that is off by default shows empty)."""
+        if self.default is None or self.default is False:
+            return ""
+        return "true" if self.default is True else str(self.default)
 
 
 def distinct_values(dataset: Dataset) -> dict[str, list[str]]:
@@ -136,9 +138,13 @@ def property_type(spec: dict[str, Any]) -> str:
     return "string"
 
 
+BOUND_NAMES = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
+
+
 def bounds(spec: dict[str, Any]) -> dict[str, Any]:
-    """A number property's limits (from the non-null branch of an ``anyOf`` too)."""
-    merged = dict(spec)
+    """A number property's limits (from the non-null branch of an ``anyOf`` too, and under
+    pydantic's own names where it could not place them in the schema)."""
+    merged = {BOUND_NAMES.get(k, k): v for k, v in spec.items()}
     for option in spec.get("anyOf") or ():
         merged.update({k: v for k, v in option.items() if k != "type"})
     return merged
@@ -218,6 +224,8 @@ def form_field(
     if "choices" in spec:
         return choice_field(name, spec, common, experiment, choices)
     if enum_options(spec):
+        # A choice with a default needs no empty entry: leaving the default is the choice.
+        common["required"] = required or spec.get("default") is not None
         return FormField(**common, widget="select", options=enum_options(spec))
     if kind in ("integer", "number"):
         return number_field(name, spec, common)
