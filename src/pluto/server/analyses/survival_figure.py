@@ -94,6 +94,19 @@ def kaplan_meier_figure(
     """Kaplan-Meier curves of the results table, with the risk table below them."""
     opts = KaplanMeierOptions.model_validate(dict(options))
     groups = group_order(table, context.computed)
+    figure = {
+        "data": curve_traces(table, groups, opts),
+        "layout": curve_layout(table, title, opts, context.computed),
+    }
+    if opts.show_risk_table is not False:
+        add_risk_table(figure, table, groups, opts.risk_table_times)
+    return figure
+
+
+def curve_traces(
+    table: pd.DataFrame, groups: list[str], opts: KaplanMeierOptions
+) -> list[dict[str, Any]]:
+    """Per group: its band (when drawn), its step curve and its censoring ticks."""
     bands = opts.confidence_bands or "auto"
     confidence = bands == "shown" or (bands == "auto" and len(groups) == 1)
     traces: list[dict[str, Any]] = []
@@ -105,18 +118,22 @@ def kaplan_meier_figure(
         traces.append(curve_trace(rows, group, colour))
         if opts.show_censored is not False:
             traces.append(censor_trace(rows, group, colour))
-    x_title = opts.x_label or f"Time ({context.computed.get('time_column') or 'Time'})"
+    return traces
+
+
+def curve_layout(
+    table: pd.DataFrame, title: str, opts: KaplanMeierOptions, computed: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Axes from time 0 and survival 0 to 1, the legend on top and the p-value note."""
+    x_title = opts.x_label or f"Time ({computed.get('time_column') or 'Time'})"
     figure_layout = layout(title, x_title, opts.y_label or "Survival probability")
     figure_layout["yaxis"]["range"] = [0, 1.02]
     figure_layout["xaxis"]["range"] = axis_range([], last_time(table))
     figure_layout["legend"] = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
     figure_layout["margin"] = {**figure_layout["margin"], "t": 90}
-    figure_layout["annotations"] = p_value_annotations(opts, context.computed)
+    figure_layout["annotations"] = p_value_annotations(opts, computed)
     figure_layout["meta"] = {"display": "kaplan_meier_curve"}  # for the static image
-    figure = {"data": traces, "layout": figure_layout}
-    if opts.show_risk_table is not False:
-        add_risk_table(figure, table, groups, opts.risk_table_times)
-    return figure
+    return figure_layout
 
 
 def group_order(table: pd.DataFrame, computed: Mapping[str, Any]) -> list[str]:
