@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 from pluto.server.analyses.heatmap_image import is_heatmap, render_heatmap
+from pluto.server.analyses.survival_image import is_kaplan_meier, render_kaplan_meier
 from pluto.server.errors import NotFound
 
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -159,6 +160,8 @@ def render(figure: dict[str, Any], image_format: str, width: float = 8, height: 
     """The figure as PNG or SVG bytes."""
     if is_heatmap(figure):
         return render_heatmap(figure, image_format)
+    if is_kaplan_meier(figure):
+        return render_kaplan_meier(figure, image_format)
     fig, ax = plt.subplots(figsize=(width, height), dpi=120)
     try:
         positions = categories(figure)
