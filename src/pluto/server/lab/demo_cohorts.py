@@ -39,6 +39,14 @@ def peaks_tables() -> Tables:
     return peaks.samples, peaks.counts
 
 
+def survival_tables() -> Tables:
+    """The generated survival cohort."""
+    from pluto.server.analyses.kinds.survival_demo import generate_survival_cohort
+
+    cohort = generate_survival_cohort()
+    return cohort.samples, cohort.counts
+
+
 COHORTS = [
     DemoCohort(
         pluto_id="PLX140207",
@@ -55,6 +63,27 @@ COHORTS = [
                     "group_column": "condition",
                     "experimental_values": ["treated"],
                     "control_values": ["control"],
+                },
+            }
+        ],
+    ),
+    DemoCohort(
+        pluto_id="PLX140208",
+        name="Demo survival cohort",
+        description="Sixty patients with overall survival in months (os_months, os_event 1 "
+        "for a death), stage and age, and RNA-seq raw counts of 2,000 genes; high MKI67 "
+        "expression carries a higher risk.",
+        experiment_type="rnaseq",
+        tables=survival_tables,
+        analyses=[
+            {
+                "analysis_type": "survival",
+                "name": "Overall survival by MKI67 expression",
+                "parameters": {
+                    "time_column": "os_months",
+                    "event_column": "os_event",
+                    "gene": "MKI67",
+                    "covariates": ["stage", "age"],
                 },
             }
         ],
