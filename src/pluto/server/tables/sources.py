@@ -80,6 +80,16 @@ def empty_table_error() -> InvalidInput:
     )
 
 
+def line_too_long(line: int, limit: int) -> InvalidInput:
+    """The error for a line longer than the reader's block, which it cannot split."""
+    return InvalidInput(
+        f"Line {line} is longer than {limit} bytes, the longest line this server reads. "
+        "Check that the file has a line break after each row, and that every opening quote "
+        '(") of a value is closed.',
+        details={"reason": "line_too_long", "row": line, "limit": limit},
+    )
+
+
 class CsvSource:
     """CSV or TSV text, read by Arrow's streaming reader in large blocks."""
 
@@ -89,6 +99,7 @@ class CsvSource:
         self.path = path
         self.fmt = fmt
         self.rows = RowNumbers(first=2, word="line")
+        self.single_line = False
         self.names = self.header_names()
 
     def stream(self) -> pa.NativeFile:
@@ -109,18 +120,35 @@ class CsvSource:
     def header_names(self) -> list[str]:
         """The names in the header row."""
         try:
-            with pa_csv.open_csv(
-                self.stream(),
-                read_options=self.read_options(HEADER_BLOCK_BYTES),
-                parse_options=self.parse_options(None),
-            ) as reader:
-                return list(reader.schema.names)
+            return self.names_in(self.stream())
         except pa.ArrowInvalid as exc:
-            if "Empty CSV file" in str(exc):
-                raise empty_table_error() from exc
-            raise
+            # Arrow says "empty" when its first block holds no line break at all.
+            if "Empty CSV file" not in str(exc):
+                raise
+            return self.names_of_single_line(exc)
+
+    def names_in(self, stream: Any) -> list[str]:
+        """The header names Arrow reads from the start of ``stream``."""
+        with pa_csv.open_csv(
+            stream,
+            read_options=self.read_options(HEADER_BLOCK_BYTES),
+            parse_options=self.parse_options(None),
+        ) as reader:
+            return list(reader.schema.names)
+
+    def names_of_single_line(self, cause: Exception) -> list[str]:
+        """A file without a line break: a header with no rows, unless it is too long for one."""
+        with self.stream() as stream:
+            head = stream.read(HEADER_BLOCK_BYTES + 1)
+        if len(head) > HEADER_BLOCK_BYTES:
+            raise line_too_long(1, HEADER_BLOCK_BYTES) from cause
+        self.single_line = True
+        line = head.decode(self.fmt.encoding) + "\n"
+        return self.names_in(pa.BufferReader(line.encode(self.fmt.encoding)))
 
     def batches(self, problems: Problems) -> Iterator[pa.RecordBatch]:
+        if self.single_line:
+            return
         convert = pa_csv.ConvertOptions(
             column_types={name: pa.string() for name in self.names},
             null_values=MISSING_MARKERS,
@@ -132,7 +160,19 @@ class CsvSource:
             parse_options=self.parse_options(problems),
             convert_options=convert,
         ) as reader:
-            yield from reader
+            yield from self.read_blocks(reader)
+
+    def read_blocks(self, reader: pa_csv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
+        """The reader's blocks; a line longer than a block is named, not left to Arrow."""
+        rows = 0
+        try:
+            for batch in reader:
+                rows += batch.num_rows
+                yield batch
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc):
+                raise
+            raise line_too_long(self.rows.of(rows), CSV_BLOCK_BYTES) from exc
 
     def ragged_handler(self, problems: Problems) -> Any:
         """Record a row with the wrong number of values, and leave it out."""
