@@ -13,6 +13,7 @@ PUBLIC_URL = CONFIG.public_url
 ALLOW_SIGNUP = CONFIG.allow_signup
 SIGNED_URL_TTL = CONFIG.signed_url_ttl
 MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
+MAX_UNPACKED_BYTES = CONFIG.max_unpacked_bytes
 UPLOAD_SESSION_TTL = CONFIG.upload_session_ttl
 JOB_HEARTBEAT_SECONDS = CONFIG.job_heartbeat_seconds
 JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 
 from pluto.server.accounts.models import User
 from pluto.server.analyses.models import Plot
@@ -46,7 +47,8 @@ def typed_table(table: pa.Table) -> pa.Table:
 
 def read_results_file(path: Path, filename: str) -> pa.Table:
     """The whole uploaded results file as an Arrow table."""
-    source = open_source(path, detect_format(path, filename), None, filename)
+    fmt = detect_format(path, filename)
+    source = open_source(path, fmt, None, filename, int(settings.MAX_UNPACKED_BYTES))
     problems = Problems(source.rows)
     try:
         batches = list(source.batches(problems))

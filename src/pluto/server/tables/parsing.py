@@ -109,14 +109,17 @@ def parse_table(
     filename: str = "",
     content_type: str = "",
     sheet: str | None = None,
+    *,
+    max_unpacked: int,
 ) -> ParsedTable:
     """Check the uploaded file at ``path`` and write it as Parquet under ``workdir``.
 
-    Any problem is a ``400 invalid`` naming rows, columns and values.
+    Any problem is a ``400 invalid`` naming rows, columns and values; a compressed file
+    that unpacks to more than ``max_unpacked`` bytes is ``413 payload_too_large``.
     """
     fmt = detect_format(path, filename, content_type)
     try:
-        source = open_source(path, fmt, sheet, filename)
+        source = open_source(path, fmt, sheet, filename, max_unpacked)
         try:
             return parse_source(source, rules, workdir, fmt)
         finally:

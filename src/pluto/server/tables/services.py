@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
@@ -76,7 +77,15 @@ def store_table(
     require(permissions.experiment_role(user, experiment), EDITOR, f"upload {kind} data")
     rules = table_rules(experiment, kind)
     with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
-        parsed = parse_table(path, rules, Path(folder), filename, content_type, sheet)
+        parsed = parse_table(
+            path,
+            rules,
+            Path(folder),
+            filename,
+            content_type,
+            sheet,
+            max_unpacked=int(settings.MAX_UNPACKED_BYTES),
+        )
         check_samples_match(experiment, kind, samples_named(kind, parsed))
         dataset_uuid = uuid.uuid4()
         key = f"datasets/{experiment.uuid}/{kind}/{dataset_uuid}.parquet"

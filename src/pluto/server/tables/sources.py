@@ -8,6 +8,7 @@ Parquet keeps its own types. Each source knows the file row of every data row, f
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,9 +17,10 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from pluto.server.errors import InvalidInput
+from pluto.server.errors import InvalidInput, PlutoError
 from pluto.server.tables.formats import UploadFormat, wrong_format
 from pluto.server.tables.problems import Problem, Problems, RowNumbers, shown
+from pluto.server.tables.unpacking import UnpackedLimit, check_parquet_size, check_workbook_size
 
 CSV_BLOCK_BYTES = 32 * 1024 * 1024
 HEADER_BLOCK_BYTES = 8 * 1024 * 1024
@@ -63,13 +65,15 @@ class TableSource(Protocol):
         ...
 
 
-def open_source(path: Path, fmt: UploadFormat, sheet: str | None, filename: str) -> TableSource:
-    """The reader for a detected format."""
+def open_source(
+    path: Path, fmt: UploadFormat, sheet: str | None, filename: str, max_unpacked: int
+) -> TableSource:
+    """The reader for a detected format; ``max_unpacked`` bounds what it may unpack."""
     if fmt.kind == "parquet":
-        return ParquetSource(path, filename)
+        return ParquetSource(path, filename, max_unpacked)
     if fmt.kind == "xlsx":
-        return XlsxSource(path, sheet, filename)
-    return CsvSource(path, fmt)
+        return XlsxSource(path, sheet, filename, max_unpacked)
+    return CsvSource(path, fmt, max_unpacked)
 
 
 def empty_table_error() -> InvalidInput:
@@ -90,21 +94,34 @@ def line_too_long(line: int, limit: int) -> InvalidInput:
     )
 
 
+def read_up_to(stream: Any, size: int) -> bytes:
+    """The first ``size`` bytes of a stream (fewer at its end), however it hands them out."""
+    parts, remaining = [], size
+    while remaining and (part := stream.read(remaining)):
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
 class CsvSource:
     """CSV or TSV text, read by Arrow's streaming reader in large blocks."""
 
     schema = None
 
-    def __init__(self, path: Path, fmt: UploadFormat) -> None:
+    def __init__(self, path: Path, fmt: UploadFormat, max_unpacked: int) -> None:
         self.path = path
         self.fmt = fmt
+        self.max_unpacked = max_unpacked
         self.rows = RowNumbers(first=2, word="line")
         self.single_line = False
         self.names = self.header_names()
 
-    def stream(self) -> pa.NativeFile:
-        """The file's bytes, decompressed when gzip."""
-        return pa.input_stream(str(self.path), compression=self.fmt.compression)
+    def stream(self) -> Any:
+        """The file's bytes, decompressed when gzip (and then counted against the limit)."""
+        stream = pa.input_stream(str(self.path), compression=self.fmt.compression)
+        if self.fmt.compression is None:
+            return stream
+        return UnpackedLimit(stream, self.max_unpacked)
 
     def read_options(self, block_size: int) -> pa_csv.ReadOptions:
         return pa_csv.ReadOptions(
@@ -139,7 +156,7 @@ class CsvSource:
     def names_of_single_line(self, cause: Exception) -> list[str]:
         """A file without a line break: a header with no rows, unless it is too long for one."""
         with self.stream() as stream:
-            head = stream.read(HEADER_BLOCK_BYTES + 1)
+            head = read_up_to(stream, HEADER_BLOCK_BYTES + 1)
         if len(head) > HEADER_BLOCK_BYTES:
             raise line_too_long(1, HEADER_BLOCK_BYTES) from cause
         self.single_line = True
@@ -197,11 +214,16 @@ class CsvSource:
 class ParquetSource:
     """A Parquet file, read in row batches with its own column types."""
 
-    def __init__(self, path: Path, filename: str) -> None:
+    def __init__(self, path: Path, filename: str, max_unpacked: int) -> None:
         try:
             self.file = pq.ParquetFile(str(path))
         except (pa.ArrowException, OSError) as exc:
             raise wrong_format("The Parquet file is damaged or incomplete.", filename) from exc
+        try:
+            check_parquet_size(self.file.metadata, max_unpacked)
+        except PlutoError:
+            self.file.close()
+            raise
         self.schema: pa.Schema | None = self.file.schema_arrow
         self.names = list(self.file.schema_arrow.names)
         self.rows = RowNumbers(first=1, word="row")
@@ -236,9 +258,11 @@ class XlsxSource:
 
     schema = None
 
-    def __init__(self, path: Path, sheet: str | None, filename: str) -> None:
+    def __init__(self, path: Path, sheet: str | None, filename: str, max_unpacked: int) -> None:
         import openpyxl
 
+        with zipfile.ZipFile(path) as archive:
+            check_workbook_size(archive, max_unpacked)
         # A file object, because openpyxl refuses paths without an .xlsx suffix.
         self.handle = path.open("rb")
         try:
