@@ -352,3 +352,19 @@ def test_a_data_line_longer_than_a_block_names_its_line_and_the_limit(
     assert answer.status == 400
     assert answer.data["details"] == {"reason": "line_too_long", "row": 3, "limit": CSV_BLOCK_BYTES}
     assert "opening quote" in answer.data["message"]
+
+
+def test_a_long_sample_table_that_does_not_match_lists_the_first_ids_sorted_and_counts_all(
+    ada: Caller, experiment: Experiment
+) -> None:
+    put_table(ada, experiment, "assay", b"gene_symbol,S00001,S00002,X9\nACTB,1,2,3\n")
+    ids = "".join(f"S{n:05d}\n" for n in range(25_000, 0, -1))
+
+    answer = put_table(ada, experiment, "sample", f"sample_id\n{ids}".encode())
+
+    assert answer.status == 400
+    details = answer.data["details"]
+    assert details["missing_from_sample_data"] == ["X9"]
+    assert details["missing_from_assay_data"] == [f"S{n:05d}" for n in range(3, 53)]
+    assert details["counts"] == {"missing_from_sample_data": 1, "missing_from_assay_data": 24_998}
+    assert "24998 sample_id(s) have no column in the assay table (S00003," in answer.data["message"]

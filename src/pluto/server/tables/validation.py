@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,22 +46,6 @@ def clean_ids(values: pa.Array, column: str, offset: int, problems: Problems) ->
     empty = pc.fill_null(pc.equal(ids, ""), True)
     problems.add_cells("empty_id", column, ids, empty, offset, "is not an id: every row needs one")
     return ids
-
-
-def report_duplicate_ids(ids: pa.ChunkedArray, column: str, problems: Problems) -> None:
-    """Record every repeat of an id that an earlier row already has."""
-    series = pl.Series(column, ids)
-    repeated = ~series.is_first_distinct() & series.is_not_null() & (series != "")
-    count = int(repeated.sum())
-    if not count:
-        return
-    wanted = problems.examples_wanted("duplicate_id")
-    for index in repeated.arg_true().head(wanted).to_list():
-        value = series[index]
-        first = problems.rows.of(int(pc.index(ids, value).as_py()))
-        why = f"appears more than once (first on {problems.rows.word} {first}); ids must be unique"
-        problems.add_example("duplicate_id", column, value, index, why)
-    problems.counts["duplicate_id"] += count - min(wanted, count)
 
 
 def matches(values: pa.Array, pattern: str) -> bool:
