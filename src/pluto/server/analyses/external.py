@@ -18,10 +18,10 @@ from pluto.server.analyses.models import Plot
 from pluto.server.analyses.results import store_frame_table
 from pluto.server.errors import InvalidInput
 from pluto.server.storage import get_storage
-from pluto.server.tables.exports import work_directory
 from pluto.server.tables.formats import detect_format
 from pluto.server.tables.models import Dataset
 from pluto.server.tables.problems import Problems
+from pluto.server.tables.scratch import work_directory
 from pluto.server.tables.sources import open_source
 
 

@@ -8,7 +8,6 @@ experiment at it. A failure anywhere leaves the previous version current and rea
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,12 +26,12 @@ from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import require
 from pluto.server.storage import StoredObject, get_storage
-from pluto.server.tables.exports import work_directory
 from pluto.server.tables.headers import SAMPLE_ID, feature_column
 from pluto.server.tables.models import ASSAY, SAMPLE, CurrentDataset, Dataset
 from pluto.server.tables.parsing import ParsedTable, TableRules, parse_table
 from pluto.server.tables.reading import open_parquet
 from pluto.server.tables.samples import SampleDifference, compare_samples, parquet_ids
+from pluto.server.tables.scratch import UPLOAD_PREFIX, scratch_folder
 
 FORMAT_VERSION = 1
 KINDS = (SAMPLE, ASSAY)
@@ -80,11 +79,11 @@ def store_table(
     """
     require(permissions.experiment_role(user, experiment), EDITOR, f"upload {kind} data")
     rules = table_rules(experiment, kind)
-    with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
+    with scratch_folder(UPLOAD_PREFIX) as folder:
         parsed = parse_table(
             path,
             rules,
-            Path(folder),
+            folder,
             filename,
             content_type,
             sheet,
