@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from pluto.server.tables.problems import EXAMPLES_PER_KIND, Problems
 
-SLICE_ROWS = 1_000_000
+SLICE_ROWS = 250_000
 IN_MEMORY_ROWS = 1_000_000
 PARTITION_BITS = 6
 PARTITIONS = 2**PARTITION_BITS
@@ -221,11 +221,12 @@ class RepeatedIds:
         """Count the repeats within a slice; keep the first row of each of its ids."""
         frame = hashed(ids, offset)
         first = frame.select(pl.struct(KEY).is_first_distinct()).to_series()
-        repeats = frame.filter(~first)
+        repeats = (~first).arg_true()
         self.pending_count += len(repeats)
         if len(repeats) and sum(map(len, self.pending)) < EXAMPLES_PER_KIND:
-            self.pending.append(repeats.head(EXAMPLES_PER_KIND))
-        self.keep(frame.filter(first))
+            self.pending.append(frame[repeats.head(EXAMPLES_PER_KIND)])
+        # Taken by position: a filtered frame can hold on to the whole slice's buffers.
+        self.keep(frame[first.arg_true()])
 
     def keep(self, frame: pl.DataFrame) -> None:
         """Hold hashed rows in memory while they are few, on disk after that."""

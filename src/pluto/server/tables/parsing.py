@@ -125,6 +125,10 @@ def parse_table(
             source.close()
     except (pa.ArrowException, OSError, EOFError, zlib.error, UnicodeError) as exc:
         raise unreadable(exc, fmt) from exc
+    finally:
+        # Arrow's allocator keeps freed blocks for reuse; a web process should not keep
+        # the peak of one large upload for as long as it lives.
+        pa.default_memory_pool().release_unused()
 
 
 def unreadable(exc: Exception, fmt: UploadFormat) -> InvalidInput:

@@ -20,9 +20,10 @@ import pyarrow.parquet as pq
 from pluto.server.errors import InvalidInput, PlutoError
 from pluto.server.tables.formats import UploadFormat, wrong_format
 from pluto.server.tables.problems import Problem, Problems, RowNumbers, shown
-from pluto.server.tables.unpacking import UnpackedLimit, check_parquet_size, check_workbook_size
+from pluto.server.tables.unpacking import PacedStream, check_parquet_size, check_workbook_size
 
-CSV_BLOCK_BYTES = 32 * 1024 * 1024
+# Lines up to a block are always read; the memory a block takes grows with its rows.
+CSV_BLOCK_BYTES = 8 * 1024 * 1024
 HEADER_BLOCK_BYTES = 8 * 1024 * 1024
 PARQUET_BATCH_ROWS = 10_000
 XLSX_BLOCK_CELLS = 500_000
@@ -116,12 +117,11 @@ class CsvSource:
         self.single_line = False
         self.names = self.header_names()
 
-    def stream(self) -> Any:
-        """The file's bytes, decompressed when gzip (and then counted against the limit)."""
+    def stream(self) -> PacedStream:
+        """The file's bytes, decompressed (and counted against the limit) when gzip."""
         stream = pa.input_stream(str(self.path), compression=self.fmt.compression)
-        if self.fmt.compression is None:
-            return stream
-        return UnpackedLimit(stream, self.max_unpacked)
+        limit = None if self.fmt.compression is None else self.max_unpacked
+        return PacedStream(stream, limit)
 
     def read_options(self, block_size: int) -> pa_csv.ReadOptions:
         return pa_csv.ReadOptions(
@@ -171,19 +171,23 @@ class CsvSource:
             null_values=MISSING_MARKERS,
             strings_can_be_null=True,
         )
+        stream = self.stream()
         with pa_csv.open_csv(
-            self.stream(),
+            stream,
             read_options=self.read_options(CSV_BLOCK_BYTES),
             parse_options=self.parse_options(problems),
             convert_options=convert,
         ) as reader:
-            yield from self.read_blocks(reader)
+            yield from self.read_blocks(reader, stream)
 
-    def read_blocks(self, reader: pa_csv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
+    def read_blocks(
+        self, reader: pa_csv.CSVStreamingReader, stream: PacedStream
+    ) -> Iterator[pa.RecordBatch]:
         """The reader's blocks; a line longer than a block is named, not left to Arrow."""
         rows = 0
         try:
             for batch in reader:
+                stream.took_block()
                 rows += batch.num_rows
                 yield batch
         except pa.ArrowInvalid as exc:
