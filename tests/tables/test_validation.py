@@ -368,3 +368,14 @@ def test_a_long_sample_table_that_does_not_match_lists_the_first_ids_sorted_and_
     assert details["missing_from_assay_data"] == [f"S{n:05d}" for n in range(3, 53)]
     assert details["counts"] == {"missing_from_sample_data": 1, "missing_from_assay_data": 24_998}
     assert "24998 sample_id(s) have no column in the assay table (S00003," in answer.data["message"]
+
+
+def test_a_sample_table_matching_the_assay_is_stored_second(
+    ada: Caller, experiment: Experiment
+) -> None:
+    put_table(ada, experiment, "assay", ASSAY_CSV)
+
+    answer = put_table(ada, experiment, "sample", SAMPLE_CSV)
+
+    assert answer.status == 200, answer.data
+    assert answer.data["version"] == 1

@@ -90,9 +90,17 @@ def store_table(
             max_unpacked=int(settings.MAX_UNPACKED_BYTES),
         )
         check_samples_match(experiment, kind, parsed)
-        dataset_uuid = uuid.uuid4()
-        key = f"datasets/{experiment.uuid}/{kind}/{dataset_uuid}.parquet"
-        stored = get_storage().put(key, parsed.path)
+        # Still inside the folder: publishing checks the samples again, from the file.
+        return stored_and_published(user, experiment, kind, parsed, filename)
+
+
+def stored_and_published(
+    user: User, experiment: Experiment, kind: str, parsed: ParsedTable, filename: str
+) -> Dataset:
+    """Put the checked file in the object store and make it the current version."""
+    dataset_uuid = uuid.uuid4()
+    key = f"datasets/{experiment.uuid}/{kind}/{dataset_uuid}.parquet"
+    stored = get_storage().put(key, parsed.path)
     try:
         return publish(user, experiment, kind, dataset_uuid, parsed, stored, filename)
     except BaseException:
