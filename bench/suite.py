@@ -16,6 +16,7 @@ MODULES = (
     "bench.page_render",
     "bench.differential_expression",
     "bench.latency_under_load",
+    "bench.bad_uploads",
 )
 
 
