@@ -92,7 +92,7 @@ def wait_until_serving(url: str, token: str, process: subprocess.Popen[bytes], l
             answer = requests.get(f"{url}/lab/me/", headers={"Authorization": f"Token {token}"})
             if answer.status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still starting
             pass
         time.sleep(0.2)
     waited = f"{START_TIMEOUT:.0f} s"

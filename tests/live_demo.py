@@ -101,7 +101,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
         try:
             if requests.get(f"{url}/sdk/pluto.R", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still starting
             pass
         time.sleep(0.2)
     pytest.fail(f"pluto serve did not answer within {START_TIMEOUT} s:\n{log.read_text()}")

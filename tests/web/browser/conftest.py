@@ -94,7 +94,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
         try:
             if requests.get(f"{url}/accounts/login/", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still starting
             pass
         time.sleep(0.3)
     pytest.fail(f"pluto serve did not answer within {START_SECONDS} s")
