@@ -210,6 +210,12 @@ class RepeatedIds:
     ) -> None:
         self.close()
 
+    @property
+    def found_some(self) -> bool:
+        """Whether a repeated id has been seen already (within a block of rows); the table is
+        refused then, whatever the rest of the file holds."""
+        return self.pending_count > 0
+
     def add(self, ids: pa.Array) -> None:
         """The next rows' ids, trimmed; missing and empty ids repeat nothing."""
         self.texts.write(ids)

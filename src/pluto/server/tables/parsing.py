@@ -178,6 +178,8 @@ def write_sample_table(
             ids = clean_ids(batch.column(header.positions[0]), SAMPLE_ID, repeated.rows, problems)
             repeated.add(ids)
             staged_batch = sample_batch(header.arrange(batch), ids, types)
+            if problems or repeated.found_some:
+                continue  # refused at the end: only the problems are still counted
             writer = writer or RowGroupWriter(staged, staged_batch.schema)
             writer.write(staged_batch)
         if writer is not None:
@@ -238,7 +240,7 @@ def write_assay_table(
             ids = clean_ids(batch.column(0), header.id_column, offset, problems)
             repeated.add(ids)
             columns = values.convert(header.arrange(batch), offset)
-            if not problems:
+            if not problems and not repeated.found_some:
                 writer.write(pa.RecordBatch.from_arrays([ids, *columns], schema=schema))
         writer.close()
         if repeated.rows:
