@@ -17,6 +17,7 @@ MODULES = (
     "bench.differential_expression",
     "bench.analysis_kinds",
     "bench.latency_under_load",
+    "bench.bad_uploads",
 )
 
 

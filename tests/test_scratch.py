@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from django.test import override_settings
 
 from pluto.cli.files_commands import cleanup_command
-from pluto.server.scratch import scratch_dir
+from pluto.server.scratch import work_directory
 
 
 def aged(path: Path, seconds: float) -> Path:
@@ -25,15 +26,15 @@ def aged(path: Path, seconds: float) -> Path:
 @pytest.mark.django_db
 @override_settings(TEMP_FILE_MAX_AGE=3600)
 def test_cleanup_removes_temporary_files_untouched_for_longer_than_the_limit() -> None:
-    body = scratch_dir() / "tmp4f2a.upload.csv"
+    body = work_directory() / "tmp4f2a.upload.csv"
     body.write_bytes(b"gene_symbol,a\n" * 1000)
     aged(body, 7200)
-    folder = scratch_dir() / "tmpx1y2"
+    folder = work_directory() / "tmpx1y2"
     folder.mkdir()
     (folder / "table.parquet").write_bytes(b"PAR1")
     aged(folder / "table.parquet", 7200)
     aged(folder, 7200)
-    busy = scratch_dir() / "tmpbusy"
+    busy = work_directory() / "tmpbusy"
     busy.mkdir()
     (busy / "part.parquet").write_bytes(b"PAR1")
     aged(busy, 7200)  # the folder is old, but a live request still writes inside it
@@ -45,3 +46,20 @@ def test_cleanup_removes_temporary_files_untouched_for_longer_than_the_limit() -
     assert f"Removed temporary {folder.name} (4 bytes)" in result.output
     assert not body.exists() and not folder.exists()
     assert (busy / "part.parquet").exists()
+
+
+@pytest.mark.django_db
+def test_cleanup_removes_at_once_the_folders_of_a_process_that_is_gone() -> None:
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    orphan = work_directory() / f"table-upload-{ended.pid}-k3j2"
+    orphan.mkdir()
+    (orphan / "upload").write_bytes(b"gene_symbol,a\n")
+    ours = work_directory() / f"table-upload-{os.getpid()}-a9b8"
+    ours.mkdir()
+
+    result = CliRunner().invoke(cleanup_command)
+
+    assert f"Removed temporary {orphan.name} (14 bytes)" in result.output
+    assert not orphan.exists()
+    assert ours.exists()

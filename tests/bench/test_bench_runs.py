@@ -58,7 +58,7 @@ def quick_run() -> subprocess.CompletedProcess[str]:
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a smoke run of every benchmark; generous for a shared, loaded machine
         check=False,
     )
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Callable
 
-import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,20 +25,8 @@ from tests.tables.conftest import (
     parquet_bytes,
     put_table,
     table_path,
+    xlsx_bytes,
 )
-
-
-def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
-    """A workbook with the given sheets (the first is the first sheet)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def stored_rows(experiment: Experiment, kind: str) -> list[dict[str, object]]:

@@ -14,6 +14,7 @@ from pluto.server.errors import InvalidInput, PlutoError
 from pluto.server.lab.models import AssayUnits, Experiment
 from pluto.server.tables.receiving import copy_limited, save_body
 from pluto.server.tables.services import current_dataset
+from pluto.server.tables.sources import CSV_BLOCK_BYTES, HEADER_BLOCK_BYTES
 from tests.conftest import Caller, make_experiment, make_project
 from tests.tables.conftest import ASSAY_CSV, SAMPLE_CSV, Answer, put_table
 
@@ -298,3 +299,83 @@ def test_a_body_shorter_than_its_declared_length_was_interrupted(tmp_path: Path)
         save_body(io.BytesIO(b"sample_id\nS1\n"), tmp_path / "upload", declared=100)
 
     assert raised.value.details == {"received": 13, "expected": 100}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"gene_symbol,S1",
+        b"gene_symbol,S1\r",
+        gzip.compress(b"gene_symbol,S1"),
+        "gene_symbol\tS1".encode("utf-16"),
+    ],
+)
+def test_a_single_line_without_a_line_break_is_a_header_with_no_rows(
+    ada: Caller, experiment: Experiment, data: bytes
+) -> None:
+    answer = put_table(ada, experiment, "assay", data)
+
+    assert answer.status == 400
+    assert answer.data["details"] == {"reason": "no_rows"}
+
+
+def test_a_single_line_is_checked_as_a_header(ada: Caller, experiment: Experiment) -> None:
+    answer = put_table(ada, experiment, "sample", b"name,condition")
+
+    assert answer.status == 400
+    assert answer.data["details"]["found"] == ["name", "condition"]
+
+
+def test_a_file_without_line_breaks_past_the_header_limit_names_the_limit(
+    ada: Caller, experiment: Experiment
+) -> None:
+    data = b"sample_id," + b"x" * HEADER_BLOCK_BYTES
+
+    answer = put_table(ada, experiment, "sample", data)
+
+    assert answer.status == 400
+    assert answer.data["details"] == {
+        "reason": "line_too_long",
+        "row": 1,
+        "limit": HEADER_BLOCK_BYTES,
+    }
+    assert f"Line 1 is longer than {HEADER_BLOCK_BYTES} bytes" in answer.data["message"]
+
+
+def test_a_data_line_longer_than_a_block_names_its_line_and_the_limit(
+    ada: Caller, experiment: Experiment
+) -> None:
+    data = b"gene_symbol,S1\nG1,1\nG2," + b"1" * (2 * CSV_BLOCK_BYTES) + b"\nG3,3\n"
+
+    answer = put_table(ada, experiment, "assay", data)
+
+    assert answer.status == 400
+    assert answer.data["details"] == {"reason": "line_too_long", "row": 3, "limit": CSV_BLOCK_BYTES}
+    assert "opening quote" in answer.data["message"]
+
+
+def test_a_long_sample_table_that_does_not_match_lists_the_first_ids_sorted_and_counts_all(
+    ada: Caller, experiment: Experiment
+) -> None:
+    put_table(ada, experiment, "assay", b"gene_symbol,S00001,S00002,X9\nACTB,1,2,3\n")
+    ids = "".join(f"S{n:05d}\n" for n in range(25_000, 0, -1))
+
+    answer = put_table(ada, experiment, "sample", f"sample_id\n{ids}".encode())
+
+    assert answer.status == 400
+    details = answer.data["details"]
+    assert details["missing_from_sample_data"] == ["X9"]
+    assert details["missing_from_assay_data"] == [f"S{n:05d}" for n in range(3, 53)]
+    assert details["counts"] == {"missing_from_sample_data": 1, "missing_from_assay_data": 24_998}
+    assert "24998 sample_id(s) have no column in the assay table (S00003," in answer.data["message"]
+
+
+def test_a_sample_table_matching_the_assay_is_stored_second(
+    ada: Caller, experiment: Experiment
+) -> None:
+    put_table(ada, experiment, "assay", ASSAY_CSV)
+
+    answer = put_table(ada, experiment, "sample", SAMPLE_CSV)
+
+    assert answer.status == 200, answer.data
+    assert answer.data["version"] == 1

@@ -23,6 +23,8 @@ RATE = re.compile(r"^(\d+)(?:/(second|minute|hour|day))?$")
 PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+# Count matrices compress three to ten times with gzip; a bigger ratio is a bomb, not data.
+UNPACKED_PER_UPLOAD = 10
 
 
 class ConfigError(Exception):
@@ -83,6 +85,7 @@ class Config:
     signed_url_ttl: int
     max_upload_bytes: int
     max_json_bytes: int
+    max_unpacked_bytes: int
     upload_session_ttl: int
     job_heartbeat_seconds: int
     job_timeout_seconds: int
@@ -286,6 +289,7 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
     env = merged_environment(os.environ if environ is None else environ, cwd)
     data_dir = ensure_data_dir(env, cwd)
     public_url = parse_public_url(env)
+    max_upload = parse_positive_int(env, "PLUTO_MAX_UPLOAD_BYTES", 5 * 1024**3)
     return Config(
         data_dir=data_dir,
         database=parse_database_url(env.get("PLUTO_DATABASE_URL"), data_dir),
@@ -294,8 +298,11 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         allow_signup=parse_bool(env, "PLUTO_ALLOW_SIGNUP", False),
         debug=parse_bool(env, "PLUTO_DEBUG", False),
         signed_url_ttl=parse_positive_int(env, "PLUTO_SIGNED_URL_TTL", 3600),
-        max_upload_bytes=parse_positive_int(env, "PLUTO_MAX_UPLOAD_BYTES", 5 * 1024**3),
+        max_upload_bytes=max_upload,
         max_json_bytes=parse_positive_int(env, "PLUTO_MAX_JSON_BYTES", 10 * 1024**2),
+        max_unpacked_bytes=parse_positive_int(
+            env, "PLUTO_MAX_UNPACKED_BYTES", UNPACKED_PER_UPLOAD * max_upload
+        ),
         upload_session_ttl=parse_positive_int(env, "PLUTO_UPLOAD_SESSION_TTL", 7 * 24 * 3600),
         job_heartbeat_seconds=parse_positive_int(env, "PLUTO_JOB_HEARTBEAT_SECONDS", 5),
         job_timeout_seconds=parse_positive_int(env, "PLUTO_JOB_TIMEOUT_SECONDS", 60),

@@ -1,25 +1,52 @@
 """The data directory's temporary folder, and the removal of what crashed requests left there.
 
-Uploads are spooled, parsed and converted in this folder; a request removes its own files when
-it ends, however it fails. Only a process that dies mid-request (killed, out of memory) leaves
-files behind, and nothing alive writes to those any more: an entry nothing has written to for
-``PLUTO_TEMP_FILE_MAX_AGE`` seconds is older than any live request could be.
+Uploads are spooled, parsed and converted in this folder (a small system ``/tmp`` would fill
+up), in one folder per piece of work named ``<prefix><pid>-<random>`` after the process doing
+it; the folder is removed when the work ends, however it fails. Only a process that dies
+mid-request (killed, out of memory) leaves files behind. ``pluto cleanup`` removes a folder
+whose process is gone at once, and any entry nothing has written to for
+``PLUTO_TEMP_FILE_MAX_AGE`` seconds (older than any live request could be).
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 
+from pluto.server.lifeline import start_time
 
-def scratch_dir() -> Path:
-    """The temporary folder inside the data directory (not a small system /tmp)."""
+UPLOAD_PREFIX = "table-upload-"
+EXPORT_PREFIX = "table-export-"
+OWNER = re.compile(r"^[a-z-]+-(\d+)-")
+
+
+def work_directory() -> Path:
+    """The temporary folder inside the data directory."""
     path = Path(settings.DATA_DIR) / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A new folder ``<prefix><pid>-<random>`` in the work directory, removed afterwards."""
+    name = f"{prefix}{os.getpid()}-"
+    with tempfile.TemporaryDirectory(prefix=name, dir=work_directory()) as folder:
+        yield Path(folder)
+
+
+def owner_is_gone(entry: Path) -> bool:
+    """Whether the entry was made by a process of this machine that no longer runs."""
+    found = OWNER.match(entry.name)
+    return found is not None and start_time(int(found.group(1))) is None
 
 
 def last_written(entry: Path) -> float:
@@ -36,9 +63,9 @@ def remove_leftovers(now: float | None = None) -> list[str]:
     one line per entry removed."""
     cutoff = (now or time.time()) - settings.TEMP_FILE_MAX_AGE
     removed = []
-    for entry in sorted(scratch_dir().iterdir()):
+    for entry in sorted(work_directory().iterdir()):
         try:
-            if last_written(entry) >= cutoff:
+            if not owner_is_gone(entry) and last_written(entry) >= cutoff:
                 continue
             size = disk_usage(entry)
             remove(entry)

@@ -16,6 +16,7 @@ SIGNED_URL_TTL = CONFIG.signed_url_ttl
 MAX_UPLOAD_BYTES = CONFIG.max_upload_bytes
 # JSON and form bodies are read into memory whole; files go through the streamed uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_json_bytes
+MAX_UNPACKED_BYTES = CONFIG.max_unpacked_bytes
 UPLOAD_SESSION_TTL = CONFIG.upload_session_ttl
 JOB_HEARTBEAT_SECONDS = CONFIG.job_heartbeat_seconds
 JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds

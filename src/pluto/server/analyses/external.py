@@ -6,18 +6,18 @@ every value is a number become numbers, the first column always stays text (it n
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 
 from pluto.server.accounts.models import User
 from pluto.server.analyses.models import Plot
 from pluto.server.analyses.results import store_frame_table
 from pluto.server.errors import InvalidInput
+from pluto.server.scratch import scratch_folder
 from pluto.server.storage import get_storage
-from pluto.server.tables.exports import work_directory
 from pluto.server.tables.formats import detect_format
 from pluto.server.tables.models import Dataset
 from pluto.server.tables.problems import Problems
@@ -46,7 +46,8 @@ def typed_table(table: pa.Table) -> pa.Table:
 
 def read_results_file(path: Path, filename: str) -> pa.Table:
     """The whole uploaded results file as an Arrow table."""
-    source = open_source(path, detect_format(path, filename), None, filename)
+    fmt = detect_format(path, filename)
+    source = open_source(path, fmt, None, filename, int(settings.MAX_UNPACKED_BYTES))
     problems = Problems(source.rows)
     try:
         batches = list(source.batches(problems))
@@ -63,8 +64,8 @@ def read_results_file(path: Path, filename: str) -> pa.Table:
 def import_results_file(user: User, plot: Plot) -> Dataset:
     """Read the plot's results file from storage and store it as the plot's results table."""
     upload = plot.results_file
-    with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
-        path = Path(folder) / "results"
+    with scratch_folder("plot-results-") as folder:
+        path = folder / "results"
         with get_storage().open(upload.storage_key) as handle, path.open("wb") as out:
             while chunk := handle.read(1024 * 1024):
                 out.write(chunk)

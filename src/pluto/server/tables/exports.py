@@ -8,11 +8,9 @@ for the same export signs a URL to that object.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
-
+from pluto.server.scratch import EXPORT_PREFIX, scratch_folder
 from pluto.server.storage import get_storage
 from pluto.server.tables.encoding import TableFormat, encoded
 from pluto.server.tables.models import Dataset
@@ -26,13 +24,6 @@ def export_key(dataset: Dataset, fmt: TableFormat, selection: Selection) -> str:
     return f"exports/{dataset.uuid}/{digest}.{fmt.extension}"
 
 
-def work_directory() -> Path:
-    """Where temporary files are written (inside the data directory, not a small /tmp)."""
-    path = Path(settings.DATA_DIR) / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def materialised_export(dataset: Dataset, fmt: TableFormat, selection: Selection) -> str:
     """The storage key of the export, writing it first when it does not exist yet."""
     if fmt.name == "parquet" and selection.is_everything(dataset):
@@ -40,8 +31,8 @@ def materialised_export(dataset: Dataset, fmt: TableFormat, selection: Selection
     key = export_key(dataset, fmt, selection)
     storage = get_storage()
     if not storage.exists(key):
-        with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
-            path = Path(folder) / f"export.{fmt.extension}"
+        with scratch_folder(EXPORT_PREFIX) as folder:
+            path = folder / f"export.{fmt.extension}"
             write_export(path, dataset, fmt, selection)
             storage.put(key, path)
     return key

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pluto.server.errors import InvalidInput
+from pluto.server.tables.duplicates import RepeatedIds, report_duplicate_ids
 from pluto.server.tables.encoding import PARQUET_COMPRESSION
 from pluto.server.tables.formats import UploadFormat, detect_format
 from pluto.server.tables.headers import SAMPLE_ID, Header, assay_header, sample_header
@@ -24,7 +25,6 @@ from pluto.server.tables.validation import (
     AssayValues,
     ColumnTypes,
     clean_ids,
-    report_duplicate_ids,
     stored_column,
 )
 
@@ -53,7 +53,6 @@ class ParsedTable:
     path: Path
     row_count: int
     schema: pa.Schema
-    ids: pa.ChunkedArray
     source_format: str
 
     @property
@@ -109,20 +108,27 @@ def parse_table(
     filename: str = "",
     content_type: str = "",
     sheet: str | None = None,
+    *,
+    max_unpacked: int,
 ) -> ParsedTable:
     """Check the uploaded file at ``path`` and write it as Parquet under ``workdir``.
 
-    Any problem is a ``400 invalid`` naming rows, columns and values.
+    Any problem is a ``400 invalid`` naming rows, columns and values; a compressed file
+    that unpacks to more than ``max_unpacked`` bytes is ``413 payload_too_large``.
     """
     fmt = detect_format(path, filename, content_type)
     try:
-        source = open_source(path, fmt, sheet, filename)
+        source = open_source(path, fmt, sheet, filename, max_unpacked)
         try:
             return parse_source(source, rules, workdir, fmt)
         finally:
             source.close()
     except (pa.ArrowException, OSError, EOFError, zlib.error, UnicodeError) as exc:
         raise unreadable(exc, fmt) from exc
+    finally:
+        # Arrow's allocator keeps freed blocks for reuse; a web process should not keep
+        # the peak of one large upload for as long as it lives.
+        pa.default_memory_pool().release_unused()
 
 
 def unreadable(exc: Exception, fmt: UploadFormat) -> InvalidInput:
@@ -166,25 +172,23 @@ def write_sample_table(
     """Stage the rows (ids checked, types observed), then write them in their final types."""
     staged = workdir / "staged.parquet"
     types = ColumnTypes(header) if source.schema is None else None
-    ids: list[pa.Array] = []
     writer: RowGroupWriter | None = None
-    for batch in source.batches(problems):
-        ids.append(clean_ids(batch.column(header.positions[0]), SAMPLE_ID, len_of(ids), problems))
-        staged_batch = sample_batch(header.arrange(batch), ids[-1], types)
-        writer = writer or RowGroupWriter(staged, staged_batch.schema)
-        writer.write(staged_batch)
-    if writer is not None:
-        writer.close()
-    id_column = finish_checks(ids, SAMPLE_ID, problems, "sample table")
+    with RepeatedIds(workdir / "ids") as repeated:
+        for batch in source.batches(problems):
+            ids = clean_ids(batch.column(header.positions[0]), SAMPLE_ID, repeated.rows, problems)
+            repeated.add(ids)
+            staged_batch = sample_batch(header.arrange(batch), ids, types)
+            if problems or repeated.found_some:
+                continue  # refused at the end: only the problems are still counted
+            writer = writer or RowGroupWriter(staged, staged_batch.schema)
+            writer.write(staged_batch)
+        if writer is not None:
+            writer.close()
+        finish_checks(repeated, SAMPLE_ID, problems, "sample table")
     schema = types.schema(SAMPLE_ID) if types else pq.read_schema(str(staged))
     final = workdir / "table.parquet"
     rows = convert_staged(staged, final, schema)
-    return ParsedTable(final, rows, schema, id_column, label)
-
-
-def len_of(chunks: list[pa.Array]) -> int:
-    """How many rows the blocks so far hold."""
-    return sum(len(chunk) for chunk in chunks)
+    return ParsedTable(final, rows, schema, label)
 
 
 def sample_batch(batch: pa.RecordBatch, ids: pa.Array, types: ColumnTypes | None) -> pa.RecordBatch:
@@ -197,16 +201,12 @@ def sample_batch(batch: pa.RecordBatch, ids: pa.Array, types: ColumnTypes | None
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
-def finish_checks(
-    ids: list[pa.Array], column: str, problems: Problems, table: str
-) -> pa.ChunkedArray:
+def finish_checks(repeated: RepeatedIds, column: str, problems: Problems, table: str) -> None:
     """Duplicate ids, then every problem found, then the no-rows case."""
-    id_column = pa.chunked_array(ids, pa.string())
-    report_duplicate_ids(id_column, column, problems)
+    report_duplicate_ids(repeated, column, problems)
     problems.raise_if_any(table)
-    if len(id_column) == 0:
+    if repeated.rows == 0:
         raise header_only_error()
-    return id_column
 
 
 def convert_staged(staged: Path, final: Path, schema: pa.Schema) -> int:
@@ -234,15 +234,16 @@ def write_assay_table(
     schema = values.schema(header.id_column)
     final = workdir / "table.parquet"
     writer = RowGroupWriter(final, schema)
-    ids: list[pa.Array] = []
-    for batch in source.batches(problems):
-        offset = len_of(ids)
-        ids.append(clean_ids(batch.column(0), header.id_column, offset, problems))
-        columns = values.convert(header.arrange(batch), offset)
-        if not problems:
-            writer.write(pa.RecordBatch.from_arrays([ids[-1], *columns], schema=schema))
-    writer.close()
-    if ids and len_of(ids):
-        values.report_empty_columns()
-    id_column = finish_checks(ids, header.id_column, problems, rules.name)
-    return ParsedTable(final, len(id_column), schema, id_column, label)
+    with RepeatedIds(workdir / "ids") as repeated:
+        for batch in source.batches(problems):
+            offset = repeated.rows
+            ids = clean_ids(batch.column(0), header.id_column, offset, problems)
+            repeated.add(ids)
+            columns = values.convert(header.arrange(batch), offset)
+            if not problems and not repeated.found_some:
+                writer.write(pa.RecordBatch.from_arrays([ids, *columns], schema=schema))
+        writer.close()
+        if repeated.rows:
+            values.report_empty_columns()
+        finish_checks(repeated, header.id_column, problems, rules.name)
+        return ParsedTable(final, repeated.rows, schema, label)

@@ -173,9 +173,3 @@ def open_slice(dataset: Dataset, selection: Selection, offset: int, limit: int) 
 def whole_table(dataset: Dataset, selection: Selection) -> TableSlice:
     """Every selected row."""
     return open_slice(dataset, selection, 0, int(dataset.row_count))
-
-
-def sample_ids(dataset: Dataset) -> list[str]:
-    """The ``sample_id`` values of a stored sample table."""
-    with open_parquet(dataset.storage_key) as parquet:
-        return [str(v) for v in parquet.read(columns=["sample_id"]).column(0).to_pylist()]

@@ -2,12 +2,15 @@
 
 The body is streamed to a temporary file in chunks, never held in memory, and refused with
 ``413 payload_too_large`` as soon as it is known to exceed ``settings.MAX_UPLOAD_BYTES``:
-from its ``Content-Length`` before reading, and by counting while reading.
+from its ``Content-Length`` before reading, and by counting while reading. The file is
+written as ``upload`` in a ``table-upload-*`` folder of the data directory's ``tmp``
+(see :mod:`scratch`), a multipart field too (not Django's temporary files in the system's
+``/tmp``), and the folder is removed when the request ends.
 """
 
 from __future__ import annotations
 
-import tempfile
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,14 +19,15 @@ from typing import Any, BinaryIO
 
 import orjson
 from django.conf import settings
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParser
 
 from pluto.server.errors import InvalidInput, PlutoError
 from pluto.server.lab.models import Experiment
+from pluto.server.scratch import UPLOAD_PREFIX, scratch_folder
 from pluto.server.storage import get_storage
-from pluto.server.tables.exports import work_directory
 
 CHUNK_BYTES = 1024 * 1024
 MAX_JSON_BYTES = 64 * 1024
@@ -79,15 +83,77 @@ def media_type(request: HttpRequest) -> str:
     return str(request.META.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
 
 
+class SavedUpload(UploadedFile):
+    """A multipart file field, written to a path of the upload's folder."""
+
+    def __init__(self, path: Path, name: str, content_type: str, size: int) -> None:
+        handle = path.open("rb") if path.exists() else io.BytesIO()
+        super().__init__(handle, name, content_type, size)
+        self.path = path
+
+    def temporary_file_path(self) -> str:
+        """Where the file is on disk."""
+        return str(self.path)
+
+
+class UploadFieldHandler(FileUploadHandler):
+    """Writes the multipart field ``file`` to ``path``, keeping nothing past the upload limit.
+
+    Past the limit the rest of the field is read and dropped, so the form's other fields
+    still arrive; the file's size then says it was too large.
+    """
+
+    def __init__(self, request: HttpRequest, path: Path) -> None:
+        super().__init__(request)
+        self.path = path
+        self.out: BinaryIO | None = None
+        self.size = 0
+
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        """Start writing the ``file`` field; any other file field is dropped."""
+        super().new_file(field_name, *args, **kwargs)
+        self.size = 0
+        wanted = field_name == "file" and not self.path.exists()
+        self.out = self.path.open("wb") if wanted else None
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        """Write one chunk, while the file is within the limit."""
+        self.size += len(raw_data)
+        if self.out is None:
+            return
+        if self.size > int(settings.MAX_UPLOAD_BYTES):
+            self.out.close()
+            self.out = None
+            self.path.unlink()
+            return
+        self.out.write(raw_data)
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        """The written file, or None for a dropped field."""
+        if self.field_name != "file":
+            return None
+        if self.out is not None:
+            self.out.close()
+            self.out = None
+        return SavedUpload(self.path, self.file_name or "", self.content_type or "", self.size)
+
+
+@contextmanager
+def upload_folder() -> Iterator[Path]:
+    """The folder of one request's upload (see :mod:`scratch`)."""
+    with scratch_folder(UPLOAD_PREFIX) as folder:
+        yield folder
+
+
 @contextmanager
 def received_upload(request: HttpRequest, experiment: Experiment) -> Iterator[ReceivedFile]:
     """The uploaded table of a PUT, on disk until the block ends."""
     declared_length(request)
-    with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
-        target = Path(folder) / "upload"
+    with upload_folder() as folder:
+        target = folder / "upload"
         kind = media_type(request)
         if kind == "multipart/form-data":
-            yield from multipart_file(request)
+            yield from multipart_file(request, target)
         elif kind == "application/json":
             yield imported_file(request, experiment, target)
         else:
@@ -112,9 +178,9 @@ def save_body(source: Any, target: Path, declared: int | None) -> int:
     return received
 
 
-def multipart_file(request: HttpRequest) -> Iterator[ReceivedFile]:
-    """The multipart field ``file`` (Django spools it to a temporary file)."""
-    handlers = [TemporaryFileUploadHandler(request)]
+def multipart_file(request: HttpRequest, target: Path) -> Iterator[ReceivedFile]:
+    """The multipart field ``file``, written to ``target``."""
+    handlers = [UploadFieldHandler(request, target)]
     # A broken body raises MultiPartParserError, answered like every unreadable body.
     _, files = MultiPartParser(request.META, request, handlers, request.encoding).parse()
     uploaded = files.get("file")

@@ -8,10 +8,14 @@ experiment at it. A failure anywhere leaves the previous version current and rea
 
 from __future__ import annotations
 
-import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
@@ -21,16 +25,16 @@ from pluto.server.lab import permissions
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import require
+from pluto.server.scratch import UPLOAD_PREFIX, scratch_folder
 from pluto.server.storage import StoredObject, get_storage
-from pluto.server.tables.exports import work_directory
 from pluto.server.tables.headers import SAMPLE_ID, feature_column
 from pluto.server.tables.models import ASSAY, SAMPLE, CurrentDataset, Dataset
 from pluto.server.tables.parsing import ParsedTable, TableRules, parse_table
-from pluto.server.tables.reading import sample_ids
+from pluto.server.tables.reading import open_parquet
+from pluto.server.tables.samples import SampleDifference, compare_samples, parquet_ids
 
 FORMAT_VERSION = 1
 KINDS = (SAMPLE, ASSAY)
-SHOWN_IDS = 50
 
 
 def check_kind(kind: str) -> str:
@@ -75,25 +79,34 @@ def store_table(
     """
     require(permissions.experiment_role(user, experiment), EDITOR, f"upload {kind} data")
     rules = table_rules(experiment, kind)
-    with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
-        parsed = parse_table(path, rules, Path(folder), filename, content_type, sheet)
-        check_samples_match(experiment, kind, samples_named(kind, parsed))
-        dataset_uuid = uuid.uuid4()
-        key = f"datasets/{experiment.uuid}/{kind}/{dataset_uuid}.parquet"
-        stored = get_storage().put(key, parsed.path)
+    with scratch_folder(UPLOAD_PREFIX) as folder:
+        parsed = parse_table(
+            path,
+            rules,
+            folder,
+            filename,
+            content_type,
+            sheet,
+            max_unpacked=int(settings.MAX_UNPACKED_BYTES),
+        )
+        check_samples_match(experiment, kind, parsed)
+        # Still inside the folder: publishing checks the samples again, from the file.
+        return stored_and_published(user, experiment, kind, parsed, filename)
+
+
+def stored_and_published(
+    user: User, experiment: Experiment, kind: str, parsed: ParsedTable, filename: str
+) -> Dataset:
+    """Put the checked file in the object store and make it the current version."""
+    dataset_uuid = uuid.uuid4()
+    key = f"datasets/{experiment.uuid}/{kind}/{dataset_uuid}.parquet"
+    stored = get_storage().put(key, parsed.path)
     try:
         return publish(user, experiment, kind, dataset_uuid, parsed, stored, filename)
     except BaseException:
         # Nothing points at the new object yet; removing it leaves no trace of the attempt.
         get_storage().delete(stored.key)
         raise
-
-
-def samples_named(kind: str, parsed: ParsedTable) -> list[str]:
-    """The samples a new table names: sample ids, or the assay's sample columns."""
-    if kind == SAMPLE:
-        return [str(value) for value in parsed.ids.to_pylist()]
-    return parsed.columns[1:]
 
 
 @transaction.atomic
@@ -108,7 +121,7 @@ def publish(
 ) -> Dataset:
     """Record the stored file as the next version and make it current, in one transaction."""
     lock_experiment(experiment)
-    check_samples_match(experiment, kind, samples_named(kind, parsed))
+    check_samples_match(experiment, kind, parsed)
     dataset = Dataset.objects.create(
         uuid=dataset_uuid,
         experiment=experiment,
@@ -147,40 +160,58 @@ def make_current(dataset: Dataset) -> None:
     )
 
 
-def check_samples_match(experiment: Experiment, kind: str, named: list[str]) -> None:
+def check_samples_match(experiment: Experiment, kind: str, table: ParsedTable | Dataset) -> None:
     """The sample ids and the assay's sample columns must be the same set, if both exist."""
-    other_kind = ASSAY if kind == SAMPLE else SAMPLE
-    other = current_dataset(experiment, other_kind)
+    other = current_dataset(experiment, ASSAY if kind == SAMPLE else SAMPLE)
     if other is None:
         return
-    if kind == SAMPLE:
-        ids, columns = set(named), set(other.columns[1:])
-    else:
-        ids, columns = set(sample_ids(other)), set(named)
-    if ids != columns:
-        raise mismatch_error(sorted(columns - ids), sorted(ids - columns), kind)
+    samples, assay = (table, other) if kind == SAMPLE else (other, table)
+    with sample_id_blocks(samples) as ids:
+        difference = compare_samples(ids, list(assay.columns[1:]))
+    if difference:
+        raise mismatch_error(difference, kind)
 
 
-def mismatch_error(no_row: list[str], no_column: list[str], kind: str) -> InvalidInput:
+@contextmanager
+def sample_id_blocks(table: ParsedTable | Dataset) -> Iterator[Iterator[pa.Array]]:
+    """The sample ids of a new or a stored sample table, one row group at a time."""
+    if isinstance(table, Dataset):
+        with open_parquet(table.storage_key) as parquet:
+            yield parquet_ids(parquet)
+        return
+    with pq.ParquetFile(str(table.path)) as parquet:
+        yield parquet_ids(parquet)
+
+
+def listed(names: list[str], count: int) -> str:
+    """The first ten names, and an ellipsis when there are more."""
+    return ", ".join(names[:10]) + (", …" if count > 10 else "")
+
+
+def mismatch_error(difference: SampleDifference, kind: str) -> InvalidInput:
     """The error naming samples missing on each side."""
     parts = []
-    if no_row:
-        parts.append(f"{len(no_row)} assay column(s) have no sample_id in the sample table")
-        parts[-1] += f" ({', '.join(no_row[:10])}{', …' if len(no_row) > 10 else ''})"
-    if no_column:
-        parts.append(f"{len(no_column)} sample_id(s) have no column in the assay table")
-        parts[-1] += f" ({', '.join(no_column[:10])}{', …' if len(no_column) > 10 else ''})"
+    if difference.no_row_count:
+        parts.append(
+            f"{difference.no_row_count} assay column(s) have no sample_id in the sample table "
+            f"({listed(difference.no_row, difference.no_row_count)})"
+        )
+    if difference.no_column_count:
+        parts.append(
+            f"{difference.no_column_count} sample_id(s) have no column in the assay table "
+            f"({listed(difference.no_column, difference.no_column_count)})"
+        )
     other = "assay table" if kind == SAMPLE else "sample table"
     return InvalidInput(
         f"The samples do not match the current {other}: {'; '.join(parts)}. The assay's "
         "sample columns must be exactly the sample table's sample_id values.",
         details={
             "reason": "sample_mismatch",
-            "missing_from_sample_data": no_row[:SHOWN_IDS],
-            "missing_from_assay_data": no_column[:SHOWN_IDS],
+            "missing_from_sample_data": difference.no_row,
+            "missing_from_assay_data": difference.no_column,
             "counts": {
-                "missing_from_sample_data": len(no_row),
-                "missing_from_assay_data": len(no_column),
+                "missing_from_sample_data": difference.no_row_count,
+                "missing_from_assay_data": difference.no_column_count,
             },
         },
     )
@@ -204,13 +235,6 @@ def restore_version(user: User, experiment: Experiment, kind: str, version: int)
         ).first()
         if dataset is None:
             raise NotFound(f"There is no version {version} of this experiment's {kind} data.")
-        check_samples_match(experiment, kind, stored_samples(dataset))
+        check_samples_match(experiment, kind, dataset)
         make_current(dataset)
     return dataset
-
-
-def stored_samples(dataset: Dataset) -> list[str]:
-    """The samples a stored table names."""
-    if dataset.kind == SAMPLE:
-        return sample_ids(dataset)
-    return list(dataset.columns[1:])

@@ -8,6 +8,7 @@ Parquet keeps its own types. Each source knows the file row of every data row, f
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,11 +17,15 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from pluto.server.errors import InvalidInput
+from pluto.server.errors import InvalidInput, PlutoError
 from pluto.server.tables.formats import UploadFormat, wrong_format
 from pluto.server.tables.problems import Problem, Problems, RowNumbers, shown
+from pluto.server.tables.unpacking import PacedStream, check_parquet_size, check_workbook_size
 
-CSV_BLOCK_BYTES = 32 * 1024 * 1024
+# Lines up to a block are always read; the memory a block takes grows with its rows.
+# Small blocks keep a file of millions of short rows in bounded memory (a 1 GiB file of
+# 5-byte rows peaked 200 MB lower than with 8 MiB blocks); a data line must fit in one.
+CSV_BLOCK_BYTES = 2 * 1024 * 1024
 HEADER_BLOCK_BYTES = 8 * 1024 * 1024
 PARQUET_BATCH_ROWS = 10_000
 XLSX_BLOCK_CELLS = 500_000
@@ -63,13 +68,15 @@ class TableSource(Protocol):
         ...
 
 
-def open_source(path: Path, fmt: UploadFormat, sheet: str | None, filename: str) -> TableSource:
-    """The reader for a detected format."""
+def open_source(
+    path: Path, fmt: UploadFormat, sheet: str | None, filename: str, max_unpacked: int
+) -> TableSource:
+    """The reader for a detected format; ``max_unpacked`` bounds what it may unpack."""
     if fmt.kind == "parquet":
-        return ParquetSource(path, filename)
+        return ParquetSource(path, filename, max_unpacked)
     if fmt.kind == "xlsx":
-        return XlsxSource(path, sheet, filename)
-    return CsvSource(path, fmt)
+        return XlsxSource(path, sheet, filename, max_unpacked)
+    return CsvSource(path, fmt, max_unpacked)
 
 
 def empty_table_error() -> InvalidInput:
@@ -80,20 +87,43 @@ def empty_table_error() -> InvalidInput:
     )
 
 
+def line_too_long(line: int, limit: int) -> InvalidInput:
+    """The error for a line longer than the reader's block, which it cannot split."""
+    return InvalidInput(
+        f"Line {line} is longer than {limit} bytes, the longest line this server reads. "
+        "Check that the file has a line break after each row, and that every opening quote "
+        '(") of a value is closed.',
+        details={"reason": "line_too_long", "row": line, "limit": limit},
+    )
+
+
+def read_up_to(stream: Any, size: int) -> bytes:
+    """The first ``size`` bytes of a stream (fewer at its end), however it hands them out."""
+    parts, remaining = [], size
+    while remaining and (part := stream.read(remaining)):
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
 class CsvSource:
     """CSV or TSV text, read by Arrow's streaming reader in large blocks."""
 
     schema = None
 
-    def __init__(self, path: Path, fmt: UploadFormat) -> None:
+    def __init__(self, path: Path, fmt: UploadFormat, max_unpacked: int) -> None:
         self.path = path
         self.fmt = fmt
+        self.max_unpacked = max_unpacked
         self.rows = RowNumbers(first=2, word="line")
+        self.single_line = False
         self.names = self.header_names()
 
-    def stream(self) -> pa.NativeFile:
-        """The file's bytes, decompressed when gzip."""
-        return pa.input_stream(str(self.path), compression=self.fmt.compression)
+    def stream(self) -> PacedStream:
+        """The file's bytes, decompressed (and counted against the limit) when gzip."""
+        stream = pa.input_stream(str(self.path), compression=self.fmt.compression)
+        limit = None if self.fmt.compression is None else self.max_unpacked
+        return PacedStream(stream, limit)
 
     def read_options(self, block_size: int) -> pa_csv.ReadOptions:
         return pa_csv.ReadOptions(
@@ -109,30 +139,63 @@ class CsvSource:
     def header_names(self) -> list[str]:
         """The names in the header row."""
         try:
-            with pa_csv.open_csv(
-                self.stream(),
-                read_options=self.read_options(HEADER_BLOCK_BYTES),
-                parse_options=self.parse_options(None),
-            ) as reader:
-                return list(reader.schema.names)
+            return self.names_in(self.stream())
         except pa.ArrowInvalid as exc:
-            if "Empty CSV file" in str(exc):
-                raise empty_table_error() from exc
-            raise
+            # Arrow says "empty" when its first block holds no line break at all.
+            if "Empty CSV file" not in str(exc):
+                raise
+            return self.names_of_single_line(exc)
+
+    def names_in(self, stream: Any) -> list[str]:
+        """The header names Arrow reads from the start of ``stream``."""
+        with pa_csv.open_csv(
+            stream,
+            read_options=self.read_options(HEADER_BLOCK_BYTES),
+            parse_options=self.parse_options(None),
+        ) as reader:
+            return list(reader.schema.names)
+
+    def names_of_single_line(self, cause: Exception) -> list[str]:
+        """A file without a line break: a header with no rows, unless it is too long for one."""
+        with self.stream() as stream:
+            head = read_up_to(stream, HEADER_BLOCK_BYTES + 1)
+        if len(head) > HEADER_BLOCK_BYTES:
+            raise line_too_long(1, HEADER_BLOCK_BYTES) from cause
+        self.single_line = True
+        line = head.decode(self.fmt.encoding) + "\n"
+        return self.names_in(pa.BufferReader(line.encode(self.fmt.encoding)))
 
     def batches(self, problems: Problems) -> Iterator[pa.RecordBatch]:
+        if self.single_line:
+            return
         convert = pa_csv.ConvertOptions(
             column_types={name: pa.string() for name in self.names},
             null_values=MISSING_MARKERS,
             strings_can_be_null=True,
         )
+        stream = self.stream()
         with pa_csv.open_csv(
-            self.stream(),
+            stream,
             read_options=self.read_options(CSV_BLOCK_BYTES),
             parse_options=self.parse_options(problems),
             convert_options=convert,
         ) as reader:
-            yield from reader
+            yield from self.read_blocks(reader, stream)
+
+    def read_blocks(
+        self, reader: pa_csv.CSVStreamingReader, stream: PacedStream
+    ) -> Iterator[pa.RecordBatch]:
+        """The reader's blocks; a line longer than a block is named, not left to Arrow."""
+        rows = 0
+        try:
+            for batch in reader:
+                stream.took_block()
+                rows += batch.num_rows
+                yield batch
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc):
+                raise
+            raise line_too_long(self.rows.of(rows), CSV_BLOCK_BYTES) from exc
 
     def ragged_handler(self, problems: Problems) -> Any:
         """Record a row with the wrong number of values, and leave it out."""
@@ -157,11 +220,16 @@ class CsvSource:
 class ParquetSource:
     """A Parquet file, read in row batches with its own column types."""
 
-    def __init__(self, path: Path, filename: str) -> None:
+    def __init__(self, path: Path, filename: str, max_unpacked: int) -> None:
         try:
             self.file = pq.ParquetFile(str(path))
         except (pa.ArrowException, OSError) as exc:
             raise wrong_format("The Parquet file is damaged or incomplete.", filename) from exc
+        try:
+            check_parquet_size(self.file.metadata, max_unpacked)
+        except PlutoError:
+            self.file.close()
+            raise
         self.schema: pa.Schema | None = self.file.schema_arrow
         self.names = list(self.file.schema_arrow.names)
         self.rows = RowNumbers(first=1, word="row")
@@ -196,9 +264,11 @@ class XlsxSource:
 
     schema = None
 
-    def __init__(self, path: Path, sheet: str | None, filename: str) -> None:
+    def __init__(self, path: Path, sheet: str | None, filename: str, max_unpacked: int) -> None:
         import openpyxl
 
+        with zipfile.ZipFile(path) as archive:
+            check_workbook_size(archive, max_unpacked)
         # A file object, because openpyxl refuses paths without an .xlsx suffix.
         self.handle = path.open("rb")
         try:

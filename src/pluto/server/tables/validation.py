@@ -7,19 +7,24 @@ bad, so clean data pays little and bad data gets its row, column and value repor
 
 from __future__ import annotations
 
-import polars as pl
+from dataclasses import dataclass
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pluto.server.tables.headers import Header
+from pluto.server.tables.integers import INT64_MAX, INT64_MIN, NUMBER_TEXT, whole_numbers
 from pluto.server.tables.problems import Problem, Problems
 
-NUMBER_TEXT = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
-INTEGER_TEXT = r"^-?(0|[1-9][0-9]{0,17})$"
+INTEGER_TEXT = r"^-?(0|[1-9][0-9]{0,18})$"
 DECIMAL_TEXT = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]{1,3})?$"
 MAX_EXACT_DIGITS = 15
 NON_NEGATIVE_UNITS = {"raw_counts", "expected_counts"}
 INTEGER_UNITS = {"raw_counts"}
+OUT_OF_RANGE = (
+    f"does not fit a 64-bit integer ({INT64_MIN} to {INT64_MAX}), the widest whole number "
+    "Pluto stores exactly"
+)
 
 
 def is_text(data_type: pa.DataType) -> bool:
@@ -43,22 +48,6 @@ def clean_ids(values: pa.Array, column: str, offset: int, problems: Problems) ->
     return ids
 
 
-def report_duplicate_ids(ids: pa.ChunkedArray, column: str, problems: Problems) -> None:
-    """Record every repeat of an id that an earlier row already has."""
-    series = pl.Series(column, ids)
-    repeated = ~series.is_first_distinct() & series.is_not_null() & (series != "")
-    count = int(repeated.sum())
-    if not count:
-        return
-    wanted = problems.examples_wanted("duplicate_id")
-    for index in repeated.arg_true().head(wanted).to_list():
-        value = series[index]
-        first = problems.rows.of(int(pc.index(ids, value).as_py()))
-        why = f"appears more than once (first on {problems.rows.word} {first}); ids must be unique"
-        problems.add_example("duplicate_id", column, value, index, why)
-    problems.counts["duplicate_id"] += count - min(wanted, count)
-
-
 def matches(values: pa.Array, pattern: str) -> bool:
     """Whether every non-missing text value matches ``pattern``."""
     return bool(pc.all(pc.match_substring_regex(values, pattern), skip_nulls=True).as_py())
@@ -72,9 +61,22 @@ def exact_as_float(values: pa.Array) -> bool:
     return longest is None or longest <= MAX_EXACT_DIGITS
 
 
+def fits_int64(values: pa.Array) -> bool:
+    """Whether every integer text value is within the int64 range (parsed exactly)."""
+    try:
+        pc.cast(values, pa.int64())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def narrowest_type(values: pa.Array, current: str) -> str:
-    """``int64``, ``float64`` or ``string``: the narrowest type all values seen so far fit."""
-    if current == "int64" and matches(values, INTEGER_TEXT):
+    """``int64``, ``float64`` or ``string``: the narrowest type all values seen so far fit.
+
+    Integers beyond int64 and decimals with more digits than a float keeps are text, so
+    that what was written is what is stored.
+    """
+    if current == "int64" and matches(values, INTEGER_TEXT) and fits_int64(values):
         return "int64"
     if current in {"int64", "float64"} and matches(values, DECIMAL_TEXT):
         return "float64" if exact_as_float(values) else "string"
@@ -85,7 +87,8 @@ class ColumnTypes:
     """Infers the types of a text table's annotation columns across all of its rows.
 
     A column is whole numbers when every value is one written plainly (no leading zeros, so
-    ``00123`` stays text), decimal numbers when every value is a plain decimal, else text.
+    ``00123`` stays text) that fits int64, decimal numbers when every value is a plain
+    decimal of at most 15 significant digits, else text.
     """
 
     def __init__(self, header: Header) -> None:
@@ -124,11 +127,21 @@ def stored_column(values: pa.Array) -> pa.Array:
     return without_nan(decoded(values))
 
 
+@dataclass(frozen=True)
+class Cells:
+    """One column of one block as uploaded: its name, values and first row index."""
+
+    name: str
+    values: pa.Array
+    offset: int
+
+
 class AssayValues:
     """Converts and checks the sample columns of an assay matrix, block by block.
 
     Every value must be a number; counts may not be negative; raw counts must be whole
-    numbers and are stored as int64; a column with no value at all is refused.
+    numbers and are stored exactly as int64 (text is never read through a float, and a
+    value outside the int64 range is refused); a column with no value at all is refused.
     """
 
     def __init__(self, header: Header, units: str, source: pa.Schema | None, problems: Problems):
@@ -158,78 +171,115 @@ class AssayValues:
         """One checked column of one block."""
         if original.null_count < len(original):
             self.filled.add(name)
-        values = self.numbers(name, decoded(original), offset)
-        if pa.types.is_floating(values.type):
-            values = self.finite(name, values, original, offset)
+        cells = Cells(name, decoded(original), offset)
+        whole = pa.types.is_integer(self.targets[name])
+        values = self.whole(cells) if whole else self.real(cells)
         if self.units in NON_NEGATIVE_UNITS:
-            self.non_negative(name, values, original, offset)
-        return self.in_target_type(name, values, original, offset)
+            self.non_negative(cells, values)
+        return values
 
-    def numbers(self, name: str, values: pa.Array, offset: int) -> pa.Array:
-        """The values as int64 or float64 numbers, non-numbers recorded and left missing."""
+    def real(self, cells: Cells) -> pa.Array:
+        """The values as float64, non-numbers and infinities recorded and left missing."""
+        values = cells.values
+        if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+            numbers = without_nan(pc.cast(values, pa.float64()))
+        elif is_text(values.type):
+            numbers = without_nan(self.parsed(cells))
+        elif pa.types.is_decimal(values.type):
+            numbers = pc.cast(values, pa.float64())
+        else:
+            return self.not_numbers(cells, pa.float64())
+        return self.finite(cells, numbers)
+
+    def whole(self, cells: Cells) -> pa.Array:
+        """The values as exact int64; fractions and values beyond int64 are recorded."""
+        values = cells.values
         if pa.types.is_integer(values.type):
-            return pc.cast(values, pa.int64())
+            return self.fitting(cells, values)
         if pa.types.is_floating(values.type):
-            return without_nan(pc.cast(values, pa.float64()))
-        if pa.types.is_null(values.type):
-            return pa.nulls(len(values), pa.float64())
-        if is_text(values.type):
-            return without_nan(self.parsed(name, values, offset))
-        self.problems.add(
-            Problem(
-                "not_numeric",
-                f"column {name!r} holds {values.type} values; assay values must be numbers",
-                column=name,
-            )
-        )
-        return pa.nulls(len(values), pa.float64())
+            return self.whole_floats(cells, self.finite(cells, without_nan(values)))
+        if is_text(values.type) or pa.types.is_decimal(values.type):
+            return self.whole_text(cells, pc.cast(values, pa.string()))
+        return self.not_numbers(cells, pa.int64())
 
-    def parsed(self, name: str, text: pa.Array, offset: int) -> pa.Array:
+    def not_numbers(self, cells: Cells, target: pa.DataType) -> pa.Array:
+        """A column of a type that holds no numbers (all missing, or refused)."""
+        if not pa.types.is_null(cells.values.type):
+            message = (
+                f"column {cells.name!r} holds {cells.values.type} values; assay values must "
+                "be numbers"
+            )
+            self.problems.add(Problem("not_numeric", message, column=cells.name))
+        return pa.nulls(len(cells.values), target)
+
+    def parsed(self, cells: Cells) -> pa.Array:
         """Text values parsed as float64; the ones that are not numbers are recorded."""
+        text = cells.values
         try:
             return pc.cast(text, pa.float64())
         except pa.ArrowInvalid:
             pass
         bad = pc.invert(pc.fill_null(pc.match_substring_regex(text, NUMBER_TEXT), True))
-        self.problems.add_cells("not_numeric", name, text, bad, offset, "is not a number")
+        self.record(cells, "not_numeric", bad, "is not a number")
         trimmed = pc.utf8_trim_whitespace(pc.if_else(bad, pa.scalar(None, text.type), text))
         try:
             return pc.cast(trimmed, pa.float64())
         except pa.ArrowInvalid:
             return pa.nulls(len(text), pa.float64())
 
-    def finite(self, name: str, values: pa.Array, original: pa.Array, offset: int) -> pa.Array:
+    def whole_text(self, cells: Cells, text: pa.Array) -> pa.Array:
+        """Text parsed exactly as int64 (see :mod:`integers`), problems recorded."""
+        parsed = whole_numbers(text)
+        self.record(cells, "not_numeric", parsed.not_number, "is not a number")
+        self.record(cells, "not_integer", parsed.fractional, self.not_whole())
+        self.record(cells, "out_of_range", parsed.too_large, OUT_OF_RANGE)
+        return parsed.values
+
+    def fitting(self, cells: Cells, values: pa.Array) -> pa.Array:
+        """Integers of any width as int64; unsigned ones above the int64 range are recorded."""
+        if pa.types.is_uint64(values.type):
+            too_large = pc.fill_null(pc.greater(values, pa.scalar(INT64_MAX, values.type)), False)
+            self.record(cells, "out_of_range", too_large, OUT_OF_RANGE)
+            values = pc.if_else(too_large, pa.scalar(None, values.type), values)
+        return pc.cast(values, pa.int64())
+
+    def whole_floats(self, cells: Cells, values: pa.Array) -> pa.Array:
+        """Floats as int64: fractional ones and ones beyond int64 are recorded."""
+        numbers = pc.cast(values, pa.float64())
+        fraction = pc.fill_null(pc.not_equal(pc.floor(numbers), numbers), False)
+        self.record(cells, "not_integer", fraction, self.not_whole())
+        # 2**63 is exactly representable; every float below it and at least -2**63 fits.
+        beyond = pc.or_(pc.greater_equal(numbers, 2.0**63), pc.less(numbers, -(2.0**63)))
+        too_large = pc.and_(pc.fill_null(beyond, False), pc.invert(fraction))
+        self.record(cells, "out_of_range", too_large, OUT_OF_RANGE)
+        refused = pc.or_(fraction, too_large)
+        return pc.cast(pc.if_else(refused, pa.scalar(None, pa.float64()), numbers), pa.int64())
+
+    def not_whole(self) -> str:
+        """Why a fraction is refused, completing "'2.5' ..."."""
+        return f"is not a whole number, and {self.units or 'these values'} must be integers"
+
+    def finite(self, cells: Cells, values: pa.Array) -> pa.Array:
         """Infinite values are recorded and left missing."""
         low, high = min_max(values)
         if low is None or (low != float("-inf") and high != float("inf")):
             return values
-        infinite = pc.is_inf(values)
-        why = "is not a finite number"
-        self.problems.add_cells("not_finite", name, original, infinite, offset, why)
+        infinite = pc.fill_null(pc.is_inf(values), False)
+        self.record(cells, "not_finite", infinite, "is not a finite number")
         return pc.if_else(infinite, pa.scalar(None, values.type), values)
 
-    def non_negative(self, name: str, values: pa.Array, original: pa.Array, offset: int) -> None:
+    def non_negative(self, cells: Cells, values: pa.Array) -> None:
         """Counts below zero are recorded."""
         low, _ = min_max(values)
         if low is None or low >= 0:
             return
         negative = pc.fill_null(pc.less(values, 0), False)
         why = f"is negative, and {self.units} cannot be below zero"
-        self.problems.add_cells("negative", name, original, negative, offset, why)
+        self.record(cells, "negative", negative, why)
 
-    def in_target_type(
-        self, name: str, values: pa.Array, original: pa.Array, offset: int
-    ) -> pa.Array:
-        """The values cast to the stored type; fractions in an integer column are recorded."""
-        target = self.targets[name]
-        try:
-            return pc.cast(values, target)
-        except pa.ArrowInvalid:
-            pass
-        fraction = pc.fill_null(pc.not_equal(pc.floor(values), values), False)
-        why = f"is not a whole number, and {self.units} must be integers"
-        self.problems.add_cells("not_integer", name, original, fraction, offset, why)
-        return pc.cast(values, target, safe=False)
+    def record(self, cells: Cells, kind: str, mask: pa.Array, why: str) -> None:
+        """Record every cell of the block where ``mask`` is true, showing its original value."""
+        self.problems.add_cells(kind, cells.name, cells.values, mask, cells.offset, why)
 
     def report_empty_columns(self) -> None:
         """Record every sample column that has no value in any row."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pluto.server.errors import InvalidInput, InvalidObjectId, NotFound, PlutoError
@@ -23,10 +23,10 @@ from pluto.server.lab.models import Experiment
 from pluto.server.signed_urls import signed_download_url
 from pluto.server.tables import services
 from pluto.server.tables.encoding import FORMATS
-from pluto.server.tables.exports import materialised_export, work_directory
+from pluto.server.tables.exports import materialised_export
 from pluto.server.tables.models import ASSAY, SAMPLE
 from pluto.server.tables.reading import Selection
-from pluto.server.tables.receiving import too_large
+from pluto.server.tables.receiving import UploadFieldHandler, too_large, upload_folder
 
 TITLES = {SAMPLE: "Sample data", ASSAY: "Assay data"}
 
@@ -39,6 +39,9 @@ def visible_experiment(request: HttpRequest, experiment_id: str) -> tuple[Experi
         raise Http404(str(exc)) from exc
 
 
+# The CSRF check reads the form, so it runs in ``changed_data``, once the upload handler that
+# writes the file into the upload's folder is in place.
+@csrf_exempt
 @login_required
 @require_http_methods(["GET", "POST"])
 def experiment_data(request: HttpRequest, experiment_id: str) -> HttpResponse:
@@ -46,6 +49,14 @@ def experiment_data(request: HttpRequest, experiment_id: str) -> HttpResponse:
     experiment, role = visible_experiment(request, experiment_id)
     if request.method == "GET":
         return data_page(request, experiment, role)
+    with upload_folder() as folder:
+        request.upload_handlers = [UploadFieldHandler(request, folder / "upload")]
+        return changed_data(request, experiment, role)
+
+
+@csrf_protect
+def changed_data(request: HttpRequest, experiment: Experiment, role: str) -> HttpResponse:
+    """Upload or restore as the posted form asks, then show the page again."""
     kind = str(request.POST.get("kind", ""))
     if kind not in TITLES:
         return data_page(request, experiment, role, status=400)
@@ -91,12 +102,12 @@ def parse_version(raw: Any) -> int:
 
 @contextmanager
 def file_on_disk(uploaded: UploadedFile) -> Iterator[Path]:
-    """A path to the uploaded file (small uploads are written out from memory first)."""
+    """A path to the uploaded file (one Django kept in memory is written out first)."""
     if hasattr(uploaded, "temporary_file_path"):
         yield Path(uploaded.temporary_file_path())
         return
-    with tempfile.TemporaryDirectory(dir=work_directory()) as folder:
-        path = Path(folder) / "upload"
+    with upload_folder() as folder:
+        path = folder / "upload"
         with path.open("wb") as out:
             for chunk in uploaded.chunks():
                 out.write(chunk)
