@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from pluto.server.analyses.heatmap import column_label_angle
 from pluto.server.lab.models import Experiment
 from tests.analyses.conftest import (
     CountData,
@@ -84,8 +85,16 @@ def test_the_heatmap_figure_and_image_are_served(ada: Caller, experiment: Experi
         "condition: control",
         "condition: treated",
     }
+    assert figure.data["layout"]["xaxis"]["tickangle"] == 0  # eight short ids fit upright
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert image.content.startswith(b"\x89PNG")
+
+
+def test_sample_labels_that_would_overlap_are_turned() -> None:
+    demo_samples = [f"{group}_{n}" for group in ("control", "treated") for n in range(1, 7)]
+
+    assert column_label_angle(demo_samples) == -90
+    assert column_label_angle(demo_samples[:5]) == 0
 
 
 def test_display_options_change_the_figure_and_bad_ones_are_refused(

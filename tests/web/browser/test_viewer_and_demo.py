@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from pluto.server.analyses.demo import DEMO_ANALYSES
+from pluto.server.lab.demo_cohorts import COHORTS
 from tests.web.browser.conftest import USERS, LiveServer, screenshot, sign_in
 
 pytestmark = pytest.mark.live
@@ -112,4 +114,6 @@ def test_every_demo_plot_draws_its_figure(page: Page, live: LiveServer) -> None:
             drawn.append(kind)
 
     # PLX140206 shows every kind that fits RNA-seq; the peaks and survival cohorts theirs.
-    assert len(drawn) == len(set(drawn)) >= 10, drawn
+    demo_plots = len(DEMO_ANALYSES) + sum(len(cohort.analyses) for cohort in COHORTS)
+    assert len(drawn) == len(set(drawn)) == demo_plots, drawn
+    assert {"Survival", "Differential binding", "Clustering heatmap"} <= set(drawn)

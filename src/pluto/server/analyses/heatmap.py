@@ -402,6 +402,16 @@ def discrete_heatmap(
     }
 
 
+# Characters of sample labels that fit side by side under a heatmap on a plot page.
+COLUMN_LABEL_CHARACTERS = 60
+
+
+def column_label_angle(columns: list[str]) -> int:
+    """Upright labels when they fit side by side, else turned so none overlap."""
+    longest = max((len(column) for column in columns), default=0)
+    return -90 if longest * len(columns) > COLUMN_LABEL_CHARACTERS else 0
+
+
 def heatmap_layout(
     title: str, frame: Frame, columns: list[str], row_labels: list[str], opts: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -420,7 +430,7 @@ def heatmap_layout(
             "domain": list(frame.heatmap_x),
             "range": column_range,
             "anchor": "y",
-            "tickangle": -90 if frame.columns > 12 else 0,
+            "tickangle": column_label_angle(columns),
             "title": {"text": opts.get("x_label") or ""},
             "showgrid": False,
         },

@@ -58,6 +58,7 @@ class FormField:
     maximum: str = ""
     step: str = ""
     distinct_from: str = ""
+    placeholder: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -204,6 +205,25 @@ def enum_options(spec: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((str(v), str(v).replace("_", " ")) for v in values)
 
 
+def item_type(spec: dict[str, Any]) -> str:
+    """The JSON type of a list property's items (of its non-null form)."""
+    for option in (spec, *(spec.get("anyOf") or ())):
+        if isinstance(option.get("items"), dict):
+            return property_type(option["items"])
+    return ""
+
+
+def list_placeholder(spec: dict[str, Any]) -> str:
+    """What an empty list field shows as an example of what to type."""
+    if spec.get("examples"):
+        return "e.g. " + ", ".join(str(example) for example in spec["examples"])
+    if spec.get("choices") == "genes":
+        return "e.g. TP53, MYC"
+    if item_type(spec) in ("integer", "number"):
+        return "e.g. 12, 24, 36"
+    return "Values separated by commas"
+
+
 def form_field(
     name: str,
     spec: dict[str, Any],
@@ -219,6 +239,7 @@ def form_field(
         "required": required,
         "default": spec.get("default"),
         "distinct_from": str(spec.get("distinct_from", "")),
+        "placeholder": list_placeholder(spec) if property_type(spec) == "array" else "",
     }
     kind = property_type(spec)
     if "choices" in spec:
