@@ -16,9 +16,10 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from pluto.server.analyses.compute.inputs import column_as_text
+from pluto.server.analyses.compute.parameters import TextList, choices, problem
 from pluto.server.analyses.displays import Label, Options, axis_label
 from pluto.server.analyses.figures import PALETTE, merged_options
 from pluto.server.analyses.kind import Display, FigureContext
@@ -38,6 +39,27 @@ HEATMAP_DEFAULTS: dict[str, Any] = {
     "color_limit": None,
 }
 RowLabels = Literal["auto", "shown", "hidden"]
+MAX_TRACKS = 10
+
+
+def few_tracks(value: tuple[str, ...]) -> tuple[str, ...]:
+    """A handful of tracks stays readable."""
+    if len(value) > MAX_TRACKS:
+        raise problem(f"at most {MAX_TRACKS} annotation columns can be shown")
+    return value
+
+
+AnnotationColumns = Annotated[TextList, AfterValidator(few_tracks)]
+
+
+def annotation_columns_field() -> Any:
+    """The parameter naming the sample-table columns drawn as tracks above a heatmap."""
+    return Field(
+        default=(),
+        description=f"Sample-table columns shown as coloured tracks above the heatmap (at "
+        f"most {MAX_TRACKS}).",
+        json_schema_extra=choices("sample_columns"),
+    )
 
 
 class HeatmapOptions(Options):

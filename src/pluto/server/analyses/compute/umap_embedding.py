@@ -18,23 +18,19 @@ from pluto.server.analyses.compute.compiled_code import cache_compiled_functions
 from pluto.server.analyses.compute.inputs import (
     AnalysisResult,
     Progress,
-    check_sample_table,
-    clean_table,
     group_labels,
     no_progress,
     plural,
-    require_column,
-    require_samples,
 )
-from pluto.server.analyses.compute.parameters import Number, Parameters, Text, WholeNumber, choices
+from pluto.server.analyses.compute.parameters import Number, WholeNumber
 from pluto.server.analyses.compute.principal_components import (
-    GROUP_COLUMN_DESCRIPTION,
-    MAX_TOP_GENES,
-    TOP_GENES_DESCRIPTION,
     LogExpression,
-    component_scores,
+    SampleMapParameters,
+    check_map_inputs,
+    leading_components,
     log_expression,
-    possible_components,
+    map_summary,
+    map_table,
 )
 from pluto.server.analyses.compute.versions import cited
 
@@ -45,22 +41,9 @@ RANDOM_STATE = 0
 MIN_SAMPLES = 4
 
 
-class UmapParameters(Parameters):
+class UmapParameters(SampleMapParameters):
     """Colouring column, genes used, and UMAP's neighbourhood size and minimum distance."""
 
-    group_column: Text | None = Field(
-        title="Colour samples by",
-        default=None,
-        description=GROUP_COLUMN_DESCRIPTION,
-        json_schema_extra=choices("sample_columns"),
-    )
-    top_genes: WholeNumber = Field(
-        title="Most variable genes used",
-        default=500,
-        ge=2,
-        le=MAX_TOP_GENES,
-        description=TOP_GENES_DESCRIPTION,
-    )
     n_neighbors: WholeNumber = Field(
         title="Neighbours",
         default=15,
@@ -79,10 +62,7 @@ class UmapParameters(Parameters):
 
 def check_inputs(params: UmapParameters, samples: pd.DataFrame, units: str) -> None:
     """Refuse an unknown group column or fewer samples than UMAP can lay out."""
-    check_sample_table(samples)
-    if params.group_column is not None:
-        require_column(samples, params.group_column, "group_column")
-    require_samples(list(samples.index), MIN_SAMPLES, "The experiment", "samples")
+    check_map_inputs(params, samples, MIN_SAMPLES)
 
 
 def embed(components: np.ndarray, n_neighbors: int, min_dist: float) -> np.ndarray:
@@ -112,12 +92,13 @@ def run(
     sample_ids = [str(s) for s in samples.index]
     expression = log_expression(counts, sample_ids, units, params.top_genes)
     progress(0.3, "Computing principal components")
-    component_count = min(possible_components(expression.values), MAX_COMPONENTS)
-    components, _ = component_scores(expression.values, component_count)
+    components = leading_components(expression, MAX_COMPONENTS)
+    component_count = components.shape[1]
     neighbours = min(params.n_neighbors, len(sample_ids) - 1)
     progress(0.5, "Computing the UMAP embedding")
     coordinates = embed(components, neighbours, params.min_dist)
-    table = results_table(sample_ids, coordinates, *group_labels(samples, params.group_column))
+    groups = group_labels(samples, params.group_column)
+    table = map_table(("UMAP1", "UMAP2"), sample_ids, coordinates, groups)
     return AnalysisResult(
         table=table,
         methods=methods_text(params, expression, component_count, neighbours),
@@ -126,31 +107,9 @@ def run(
     )
 
 
-def results_table(
-    sample_ids: list[str], coordinates: np.ndarray, group_ids: list[int], group_names: list[str]
-) -> pd.DataFrame:
-    """Sample_ID, UMAP1, UMAP2, group_id, group_name."""
-    table = pd.DataFrame(
-        {
-            "Sample_ID": sample_ids,
-            "UMAP1": coordinates[:, 0],
-            "UMAP2": coordinates[:, 1],
-            "group_id": np.asarray(group_ids, dtype=np.int64),
-            "group_name": group_names,
-        }
-    )
-    return clean_table(table, COLUMNS)
-
-
 def summary(expression: LogExpression, component_count: int, neighbours: int) -> dict[str, Any]:
     """Numbers of samples, genes and components used."""
-    return {
-        "samples": expression.values.shape[1],
-        "genes_in_matrix": expression.genes_in_matrix,
-        "genes_used": expression.values.shape[0],
-        "principal_components_used": component_count,
-        "n_neighbors_used": neighbours,
-    }
+    return {**map_summary(expression, component_count), "n_neighbors_used": neighbours}
 
 
 def methods_text(

@@ -42,20 +42,25 @@ from pluto.server.analyses.compute.parameters import (
     Number,
     Parameters,
     Text,
-    TextList,
     WholeNumber,
     choices,
     distinct,
     problem,
 )
 from pluto.server.analyses.compute.versions import cited
-from pluto.server.analyses.heatmap import HEATMAP, ColourScale, heatmap_settings, sample_tracks
+from pluto.server.analyses.heatmap import (
+    HEATMAP,
+    AnnotationColumns,
+    ColourScale,
+    annotation_columns_field,
+    heatmap_settings,
+    sample_tracks,
+)
 from pluto.server.analyses.kind import Inputs, Kind
 from pluto.server.tables.headers import PEAK_ID
 
 MAX_ROWS = 2_000
 MAX_CLUSTERS = 50
-MAX_TRACKS = 10
 GENE_SYMBOL = "Gene_Symbol"
 FIXED_COLUMNS = ("Row_Order", "Cluster")
 DISTANCE_WORDS = {"euclidean": "Euclidean distance", "correlation": "one minus Pearson correlation"}
@@ -141,12 +146,7 @@ class ClusteringParameters(Parameters):
         le=MAX_CLUSTERS,
         description="How many clusters the row tree is cut into.",
     )
-    annotation_columns: TextList = Field(
-        default=(),
-        description=f"Sample-table columns shown as coloured tracks above the heatmap (at "
-        f"most {MAX_TRACKS}).",
-        json_schema_extra=choices("sample_columns"),
-    )
+    annotation_columns: AnnotationColumns = annotation_columns_field()
 
     @field_validator("differential_expression_id")
     @classmethod
@@ -165,14 +165,6 @@ class ClusteringParameters(Parameters):
             raise problem(
                 f"{len(value):,} genes were given; a heatmap shows at most {MAX_ROWS:,} rows"
             )
-        return value
-
-    @field_validator("annotation_columns")
-    @classmethod
-    def few_tracks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        """A handful of tracks stays readable."""
-        if len(value) > MAX_TRACKS:
-            raise problem(f"at most {MAX_TRACKS} annotation columns can be shown")
         return value
 
     @field_validator("linkage")

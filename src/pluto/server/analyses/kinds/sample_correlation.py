@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import Field
 from scipy.spatial.distance import squareform
 from scipy.stats import rankdata
 
@@ -30,10 +30,7 @@ from pluto.server.analyses.compute.inputs import (
 )
 from pluto.server.analyses.compute.parameters import (
     Parameters,
-    TextList,
     WholeNumber,
-    choices,
-    problem,
 )
 from pluto.server.analyses.compute.principal_components import (
     MAX_TOP_GENES,
@@ -41,11 +38,16 @@ from pluto.server.analyses.compute.principal_components import (
     log_expression,
 )
 from pluto.server.analyses.compute.versions import cited
-from pluto.server.analyses.heatmap import HEATMAP, heatmap_settings, sample_tracks
+from pluto.server.analyses.heatmap import (
+    HEATMAP,
+    AnnotationColumns,
+    annotation_columns_field,
+    heatmap_settings,
+    sample_tracks,
+)
 from pluto.server.analyses.kind import Inputs, Kind
 
 SAMPLE_ID = "Sample_ID"
-MAX_TRACKS = 10
 Method = Literal["pearson", "spearman"]
 METHOD_WORDS = {
     "pearson": "Pearson correlation",
@@ -69,20 +71,7 @@ class SampleCorrelationParameters(Parameters):
         default="average",
         description="How clusters of samples are joined (distance: one minus correlation).",
     )
-    annotation_columns: TextList = Field(
-        default=(),
-        description=f"Sample-table columns shown as coloured tracks above the heatmap (at "
-        f"most {MAX_TRACKS}).",
-        json_schema_extra=choices("sample_columns"),
-    )
-
-    @field_validator("annotation_columns")
-    @classmethod
-    def few_tracks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        """A handful of tracks stays readable."""
-        if len(value) > MAX_TRACKS:
-            raise problem(f"at most {MAX_TRACKS} annotation columns can be shown")
-        return value
+    annotation_columns: AnnotationColumns = annotation_columns_field()
 
 
 def check(params: SampleCorrelationParameters, inputs: Inputs) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-import pandas as pd
 from pydantic import BeforeValidator, Field
 from threadpoolctl import threadpool_limits
 
@@ -21,28 +20,20 @@ from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import (
     AnalysisResult,
     Progress,
-    check_sample_table,
-    clean_table,
     group_labels,
     plural,
-    require_column,
-    require_samples,
 )
 from pluto.server.analyses.compute.parameters import (
-    Parameters,
-    Text,
-    WholeNumber,
-    choices,
     finite_number,
 )
 from pluto.server.analyses.compute.principal_components import (
-    GROUP_COLUMN_DESCRIPTION,
-    MAX_TOP_GENES,
-    TOP_GENES_DESCRIPTION,
     LogExpression,
-    component_scores,
+    SampleMapParameters,
+    check_map_inputs,
+    leading_components,
     log_expression,
-    possible_components,
+    map_summary,
+    map_table,
 )
 from pluto.server.analyses.compute.versions import cited
 from pluto.server.analyses.displays import SAMPLE_SCATTER
@@ -59,22 +50,9 @@ MIN_SAMPLES = 4
 Perplexity = Annotated[float, Field(gt=0, le=10_000), BeforeValidator(finite_number)]
 
 
-class TsneParameters(Parameters):
+class TsneParameters(SampleMapParameters):
     """Colouring column, genes used, and the perplexity of the embedding."""
 
-    group_column: Text | None = Field(
-        title="Colour samples by",
-        default=None,
-        description=GROUP_COLUMN_DESCRIPTION,
-        json_schema_extra=choices("sample_columns"),
-    )
-    top_genes: WholeNumber = Field(
-        title="Most variable genes used",
-        default=500,
-        ge=2,
-        le=MAX_TOP_GENES,
-        description=TOP_GENES_DESCRIPTION,
-    )
     perplexity: Perplexity | None = Field(
         title="Perplexity",
         default=None,
@@ -103,10 +81,7 @@ def check(params: TsneParameters, inputs: Inputs) -> None:
     """Refuse an unknown group column, fewer than 4 samples, or a perplexity that is not
     below the number of samples."""
     samples = inputs.samples
-    check_sample_table(samples)
-    if params.group_column is not None:
-        require_column(samples, params.group_column, "group_column")
-    require_samples(list(samples.index), MIN_SAMPLES, "The experiment", "samples")
+    check_map_inputs(params, samples, MIN_SAMPLES)
     if params.perplexity is not None and params.perplexity >= len(samples):
         raise AnalysisInputError(
             f"perplexity is {params.perplexity:g}, but {perplexity_limit(len(samples))}.",
@@ -150,12 +125,13 @@ def run(params: TsneParameters, inputs: Inputs, progress: Progress) -> AnalysisR
     sample_ids = [str(s) for s in samples.index]
     expression = log_expression(inputs.counts, sample_ids, inputs.units, params.top_genes)
     progress(0.3, "Computing principal components")
-    component_count = min(possible_components(expression.values), MAX_COMPONENTS)
-    components, _ = component_scores(expression.values, component_count)
+    components = leading_components(expression, MAX_COMPONENTS)
+    component_count = components.shape[1]
     perplexity = perplexity_used(params, len(sample_ids))
     progress(0.5, "Computing the t-SNE embedding")
     coordinates = embed(components, perplexity)
-    table = results_table(sample_ids, coordinates, *group_labels(samples, params.group_column))
+    groups = group_labels(samples, params.group_column)
+    table = map_table(("TSNE1", "TSNE2"), sample_ids, coordinates, groups)
     return AnalysisResult(
         table=table,
         methods=methods_text(params, expression, components, perplexity),
@@ -164,31 +140,9 @@ def run(params: TsneParameters, inputs: Inputs, progress: Progress) -> AnalysisR
     )
 
 
-def results_table(
-    sample_ids: list[str], coordinates: np.ndarray, group_ids: list[int], group_names: list[str]
-) -> pd.DataFrame:
-    """Sample_ID, TSNE1, TSNE2, group_id, group_name."""
-    table = pd.DataFrame(
-        {
-            "Sample_ID": sample_ids,
-            "TSNE1": coordinates[:, 0],
-            "TSNE2": coordinates[:, 1],
-            "group_id": np.asarray(group_ids, dtype=np.int64),
-            "group_name": group_names,
-        }
-    )
-    return clean_table(table, COLUMNS)
-
-
 def summary(expression: LogExpression, component_count: int, perplexity: float) -> dict[str, Any]:
     """Numbers of samples, genes and components used, and the perplexity."""
-    return {
-        "samples": expression.values.shape[1],
-        "genes_in_matrix": expression.genes_in_matrix,
-        "genes_used": expression.values.shape[0],
-        "principal_components_used": component_count,
-        "perplexity_used": perplexity,
-    }
+    return {**map_summary(expression, component_count), "perplexity_used": perplexity}
 
 
 STARTS = {"pca": "initialisation from the principal components", "random": "random initialisation"}
