@@ -94,7 +94,7 @@ def test_the_options_form_saves_bands_switches_and_times(
 
     display = Display.objects.get(plot__uuid=analysis["plot"]["uuid"])
     assert '<option value="auto" selected>' in page
-    assert 'name="risk_table_times" data-option="list" value="" placeholder="e.g. 12, 24, 36"' in page
+    assert 'data-option="list" value="" placeholder="e.g. 12, 24, 36"' in page
     assert 'name="show_censored" data-option="boolean" checked' in page
     assert response.status_code == 302, html(response)[:2000]
     assert display.options["confidence_bands"] == "shown"
