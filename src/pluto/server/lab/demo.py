@@ -34,6 +34,7 @@ class DemoInfo:
     password_is_new: bool
     project: Project
     experiment: Experiment
+    cohorts: list[Experiment]
 
 
 def password_path() -> Path:
@@ -102,5 +103,5 @@ def ensure_demo() -> DemoInfo:
     upload_demo_tables(user, experiment)
     attach_demo_protocol(user, experiment)
     run_demo_analyses(user, experiment)
-    ensure_cohorts(user, project)
-    return DemoInfo(user, password, password_is_new, project, experiment)
+    cohorts = ensure_cohorts(user, project)
+    return DemoInfo(user, password, password_is_new, project, experiment, cohorts)
