@@ -102,6 +102,9 @@ class Kind:
     needs_counts: bool = True
     # One more results column per sample, named by its sample id, after the first column.
     sample_columns: bool = False
+    # Modules the runner imports only when it computes (so web processes need not load
+    # them); a worker imports them once, before it forks the processes that run jobs.
+    libraries: tuple[str, ...] = ()
 
     @property
     def display(self) -> Display:

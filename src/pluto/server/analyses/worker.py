@@ -115,11 +115,25 @@ def use_shared_compiled_code_cache() -> None:
 
 
 def preload() -> None:
-    """Import what every job needs, once, before any job's process is forked."""
+    """Import what the jobs need, once, before any job's process is forked: the kinds and
+    the libraries each declares."""
     use_shared_compiled_code_cache()
     started = time.monotonic()
     importlib.import_module("pluto.server.analyses.execution")
+    for module in kind_libraries():
+        try:
+            importlib.import_module(module)
+        except ImportError:  # the job that needs it will say so; the others still run
+            logger.exception("Could not load %s for the analyses that use it.", module)
     logger.info("Loaded the analysis libraries in %.1f s.", time.monotonic() - started)
+
+
+def kind_libraries() -> list[str]:
+    """Every module a registered kind declares it computes with, each once."""
+    from pluto.server.analyses.registry import all_kinds
+
+    modules = (module for kind in all_kinds().values() for module in kind.libraries)
+    return list(dict.fromkeys(modules))
 
 
 def kill(child: JobProcess) -> None:

@@ -470,4 +470,5 @@ KIND = Kind(
     sample_columns=True,
     displays=(HEATMAP,),
     aliases=("heatmap", "hclust"),
+    libraries=("pydeseq2.dds",),
 )

@@ -59,4 +59,5 @@ KIND = Kind(
     columns=compute.COLUMNS,
     displays=(VOLCANO,),
     aliases=("db", "differential-binding"),
+    libraries=("pydeseq2.dds", "pydeseq2.ds"),
 )

@@ -30,4 +30,5 @@ KIND = Kind(
     columns=compute.COLUMNS,
     displays=(VOLCANO,),
     aliases=("de", "differential-expression"),
+    libraries=("pydeseq2.dds", "pydeseq2.ds"),
 )

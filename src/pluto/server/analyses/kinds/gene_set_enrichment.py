@@ -45,4 +45,5 @@ KIND = Kind(
     displays=(SCORE_BAR,),
     aliases=("gsea", "gene-set-enrichment"),
     needs_counts=False,
+    libraries=("gseapy.gsea",),
 )

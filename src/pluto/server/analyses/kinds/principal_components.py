@@ -30,4 +30,5 @@ KIND = Kind(
     columns=compute.COLUMNS,
     displays=(SAMPLE_SCATTER,),
     aliases=("pca", "principal-components"),
+    libraries=("sklearn.decomposition",),
 )

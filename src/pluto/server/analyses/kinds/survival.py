@@ -62,4 +62,5 @@ KIND = Kind(
     displays=(KAPLAN_MEIER_CURVE,),
     aliases=("km", "kaplan-meier", "cox"),
     needs_counts=False,
+    libraries=("scipy.stats",),
 )

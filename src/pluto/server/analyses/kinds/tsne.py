@@ -181,4 +181,5 @@ KIND = Kind(
     columns=COLUMNS,
     displays=(SAMPLE_SCATTER,),
     aliases=("t-sne",),
+    libraries=("sklearn.decomposition", "sklearn.manifold"),
 )

@@ -29,4 +29,5 @@ KIND = Kind(
     run=run,
     columns=compute.COLUMNS,
     displays=(SAMPLE_SCATTER,),
+    libraries=("umap",),
 )
