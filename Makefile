@@ -25,7 +25,8 @@ serve: setup
 
 test: lint system-deps test-sqlite test-postgres
 
-# R (with DESeq2, httr, jsonlite, rjson) for the R client's tests and the DESeq2 check;
+# R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
+# against R;
 # Chromium for the browser tests. Both from Debian's packages, installed when missing.
 system-deps:
 	scripts/install-r
@@ -50,10 +51,13 @@ fmt: venv
 bench: venv
 	$(BIN)/python -m bench
 
-# Differential expression against R DESeq2 on the demo and a generated data set.
+# Every analysis kind against its reference in R (scripts/validate_*.py), each printing its
+# figures: differential expression against DESeq2 on the demo and a generated data set,
+# survival against R's survival (survfit, survdiff, coxph) on the survival demo cohort and
+# generated cohorts with ties, ...
 validate: venv
 	scripts/install-r
-	$(BIN)/python scripts/validate_deseq2.py
+	set -e; for check in scripts/validate_*.py; do echo "== $$check"; $(BIN)/python $$check; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

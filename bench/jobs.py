@@ -54,18 +54,22 @@ def post_analysis(session: requests.Session, server: RunningServer, body: dict[s
     return str(checked(session.post(analyses_url(server), json=body)).json()["uuid"])
 
 
-def analysis_status(session: requests.Session, server: RunningServer, uuid: str) -> str:
+def analysis_status(
+    session: requests.Session, server: RunningServer, uuid: str, experiment: str = DEMO_EXPERIMENT
+) -> str:
     """An analysis's status now; fails when the analysis failed or was cancelled."""
-    analysis = checked(session.get(f"{analyses_url(server)}{uuid}/")).json()
+    analysis = checked(session.get(f"{analyses_url(server, experiment)}{uuid}/")).json()
     if analysis["status"] not in (*BUSY, "complete"):
         raise RuntimeError(f"Analysis {uuid} ended {analysis['status']}: {analysis['message']}")
     return str(analysis["status"])
 
 
-def wait_until_done(session: requests.Session, server: RunningServer, uuid: str) -> None:
+def wait_until_done(
+    session: requests.Session, server: RunningServer, uuid: str, experiment: str = DEMO_EXPERIMENT
+) -> None:
     """Poll an analysis until it is complete (or fail when it fails or takes too long)."""
     deadline = time.monotonic() + JOB_TIMEOUT
-    while analysis_status(session, server, uuid) in BUSY:
+    while analysis_status(session, server, uuid, experiment) in BUSY:
         if time.monotonic() > deadline:
             raise RuntimeError(f"Analysis {uuid} did not finish within {JOB_TIMEOUT:.0f} s.")
         time.sleep(POLL_SECONDS)

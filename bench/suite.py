@@ -15,6 +15,7 @@ MODULES = (
     "bench.sdk_reads",
     "bench.page_render",
     "bench.differential_expression",
+    "bench.analysis_kinds",
     "bench.latency_under_load",
     "bench.bad_uploads",
 )

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pluto.server.analyses.compute import differential_expression as de
+from pluto.server.analyses.compute.parameters import validated
 
 REFERENCE_SCRIPT = Path(__file__).with_name("deseq2_reference.R")
 TARGET_CORRELATION = 0.999
@@ -82,8 +83,13 @@ def demo_data_set() -> DataSet:
     tables = generate_demo_tables()
     samples = tables.samples.to_pandas().set_index("sample_id")
     counts = tables.counts.to_pandas().set_index("gene_symbol")
-    params = de.parse_parameters(
-        {"group_column": "condition", "experimental_values": "treated", "control_values": "control"}
+    params = validated(
+        de.DifferentialExpressionParameters,
+        {
+            "group_column": "condition",
+            "experimental_values": "treated",
+            "control_values": "control",
+        },
     )
     return DataSet("demo PLX140206 (treated vs control)", samples, counts, params)
 
@@ -111,13 +117,14 @@ def generated_data_set(seed: int = 20240611, genes: int = 8_000) -> DataSet:
     frame = pd.DataFrame(
         counts, index=[f"GENE{i + 1:05d}" for i in range(genes)], columns=sample_ids
     )
-    params = de.parse_parameters(
+    params = validated(
+        de.DifferentialExpressionParameters,
         {
             "group_column": "condition",
             "experimental_values": ["knockdown"],
             "control_values": ["untreated"],
             "covariates": ["batch"],
-        }
+        },
     )
     return DataSet(
         "generated (8 knockdown vs 8 untreated, ~ batch + condition)", samples, frame, params
@@ -210,12 +217,12 @@ def validate(data: DataSet, folder: Path) -> Figures:
     )
 
 
-def report(name: str, figures: Figures) -> None:
-    """Print the figures of one data set."""
+def report(name: str, figures: Figures, features: str = "genes") -> None:
+    """Print the figures of one data set (whose rows are ``features``: genes or peaks)."""
     agreement = figures.agreement
     mark = "ok" if agreement.passes() else "MISSED"
     print(
-        f"{name}: {agreement.genes:,} genes after Pluto's filter,"
+        f"{name}: {agreement.genes:,} {features} after Pluto's filter,"
         f" {figures.samples} samples [{mark}]"
     )
     print(
@@ -224,7 +231,8 @@ def report(name: str, figures: Figures) -> None:
     )
     print(
         f"  -log10 p-value correlation      {agreement.p_value_correlation:.6f}"
-        f"  (target > {TARGET_CORRELATION}; {agreement.genes_with_both_p_values:,} genes with both)"
+        f"  (target > {TARGET_CORRELATION}; {agreement.genes_with_both_p_values:,} {features}"
+        " with both)"
     )
     print(
         f"  same call at adjusted p < {CALL_THRESHOLD}  {agreement.same_calls:.4%}"

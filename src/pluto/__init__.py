@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pluto.client.client import Client
     from pluto.client.models import (
         Analysis,
+        AnalysisType,
         Experiment,
         FileInfo,
         Plot,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Analysis",
     "AnalysisFailed",
+    "AnalysisType",
     "AuthenticationError",
     "Client",
     "ConnectionFailed",

@@ -109,7 +109,7 @@ def de_with(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"analysis_type": "clustering", "parameters": {}}, "analysis_type"),
+        ({"analysis_type": "astrology", "parameters": {}}, "analysis_type"),
         ({"parameters": {}}, "analysis_type"),
         (de_with(group_column="genotype"), "parameters.group_column"),
         (de_with(experimental_values=["knockout"]), "parameters.experimental_values"),
@@ -317,3 +317,30 @@ def test_rerun_validates_the_changed_parameters(ada: Caller, experiment: Any) ->
     assert refused.status_code == 400
     assert refused.data["details"]["field"] == "parameters.group_column"
     assert Analysis.objects.count() == 1
+
+
+def test_a_short_name_creates_the_analysis_of_its_type(ada: Caller, experiment: Any) -> None:
+    created = post_analysis(ada, experiment, {"analysis_type": "PCA", "parameters": {}})
+
+    assert created.status_code == 202, created.data
+    assert created.data["analysis_type"] == "principal_components"
+
+
+def test_every_wrong_parameter_is_named_at_once(ada: Caller, experiment: Any) -> None:
+    body = {"min_count": "x", "alpha": 2, "colour": "red"}
+    refused = post_analysis(
+        ada, experiment, {"analysis_type": "differential_expression", "parameters": body}
+    )
+
+    assert refused.status_code == 400
+    fields = [problem["field"] for problem in refused.data["details"]["problems"]]
+    assert fields == [
+        "parameters.group_column",
+        "parameters.experimental_values",
+        "parameters.control_values",
+        "parameters.min_count",
+        "parameters.alpha",
+        "parameters.colour",
+    ]
+    assert refused.data["details"]["field"] == "parameters.group_column"
+    assert "'colour' is not a parameter of this analysis" in refused.data["message"]

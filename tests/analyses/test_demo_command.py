@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from pluto.server.analyses.demo import DEMO_ANALYSES
+from pluto.server.lab.demo_cohorts import COHORTS
 from tests.analyses.processes import PLUTO, Pluto, Processes, environment
 
 pytestmark = pytest.mark.live
@@ -63,9 +65,14 @@ def test_the_demo_has_its_analyses_and_a_second_run_adds_nothing(demo_home: Plut
     assert page["headers"][0] == "Gene_Symbol" and len(page["items"][0]) == 3
     assert len(csv_lines) == 16954 + 1
     types = {plot["analysis_type"]: plot for plot in plots["items"]}
-    assert set(types) == {"differential_expression", "principal_components"}
-    assert types["principal_components"]["status"] == "complete"
-    assert {a["status"] for a in analyses["items"]} == {"complete"}
+    assert set(types) == {str(request["analysis_type"]) for _, request in DEMO_ANALYSES}
+    assert {a["status"] for a in analyses["items"]} == {"complete"}, analyses
+    for cohort in COHORTS:
+        shown = pluto.call("GET", f"experiments/{cohort.pluto_id}/plots/").json()["items"]
+        wanted = [request["analysis_type"] for request in cohort.analyses]
+        assert [(p["analysis_type"], p["status"]) for p in shown] == [
+            (kind, "complete") for kind in wanted
+        ]
     assert again.returncode == 0, again.stderr
     assert [p["uuid"] for p in plots_again["items"]] == [p["uuid"] for p in plots["items"]]
-    assert analyses_again["count"] == analyses["count"] == 2
+    assert analyses_again["count"] == analyses["count"] == len(DEMO_ANALYSES)

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from pluto.server.analyses.execution import gene_set_collection
 from pluto.server.analyses.models import Analysis, GeneSetCollection
+from pluto.server.analyses.sources import collection_gene_sets
 from tests.analyses.conftest import (
     DE_REQUEST,
     GSEA_COLUMNS,
@@ -75,7 +75,7 @@ def test_a_collection_short_name_is_taken_once(ada: Caller, data: CountData) -> 
 
     assert again.status_code == 400
     assert again.data["details"]["field"] == "shortname"
-    assert list(gene_set_collection("treatment").gene_sets) == [
+    assert list(collection_gene_sets("treatment", "gene_set_collection").gene_sets) == [
         "TREATMENT_UP",
         "TREATMENT_DOWN",
         "HOUSEKEEPING",

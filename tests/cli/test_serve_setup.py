@@ -15,6 +15,8 @@ import psycopg
 import pytest
 import requests
 
+from pluto.server.lab.demo_cohorts import COHORTS
+
 pytestmark = pytest.mark.live
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,7 +125,10 @@ def test_setup_is_idempotent_and_the_server_answers_with_a_token(
     assert again.returncode == 0 and password in make.stdout and password not in again.stdout
     assert "demo-password" in again.stdout
     assert experiments.status_code == 200
-    assert [e["pluto_id"] for e in experiments.json()["items"]] == ["PLX140206"]
+    assert [e["pluto_id"] for e in experiments.json()["items"]] == [
+        "PLX140206",
+        *(cohort.pluto_id for cohort in COHORTS),
+    ]
     assert (
         requests.get(
             f"{url}/lab/projects/PLXP00286", headers={"Authorization": f"Token {key}"}, timeout=10

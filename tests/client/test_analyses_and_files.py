@@ -38,12 +38,14 @@ def analysis_json(status: str, progress: float = 0.0, **fields: Any) -> dict[str
     }
 
 
-def test_an_analysis_is_created_with_its_api_type_and_parameters(
+def test_an_analysis_is_created_with_its_type_and_parameters_and_keywords(
     fake: FakePluto, fake_client: Client
 ) -> None:
     fake.script("POST", f"{EXPERIMENT}/analyses/", Reply(202, analysis_json("pending")))
 
-    analysis = fake_client.create_analysis("PLX140206", "pca", {"top_genes": 500})
+    analysis = fake_client.create_analysis(
+        "PLX140206", "pca", {"top_genes": 500}, group_column="condition"
+    )
 
     assert isinstance(analysis, Analysis)
     assert (analysis.status, analysis.plot_id, analysis.experiment_id) == (
@@ -53,7 +55,8 @@ def test_an_analysis_is_created_with_its_api_type_and_parameters(
     )
     assert analysis.raw["future_field"] == "kept" and "future_field" not in repr(analysis)
     sent = fake.requests_to(f"{EXPERIMENT}/analyses/")[0].body
-    assert b'"analysis_type": "principal_components"' in sent and b'"top_genes": 500' in sent
+    assert b'"analysis_type": "pca"' in sent and b'"top_genes": 500' in sent
+    assert b'"group_column": "condition"' in sent
 
 
 def test_waiting_polls_until_the_analysis_completes(fake: FakePluto, fake_client: Client) -> None:

@@ -13,10 +13,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from pluto.cli.client_commands import CLIENT_COMMANDS, parse_parameters
+from pluto.cli.analyze_command import parse_parameters
+from pluto.cli.client_commands import CLIENT_COMMANDS
 from pluto.cli.main import cli
 from pluto.client.client import Client
 from pluto.client.config import config_path
+from pluto.client.models import AnalysisType
+from pluto.server.analyses import catalogue
+from pluto.server.analyses.registry import kind_of
 from pluto.server.lab.models import Experiment
 from tests.client.test_live_tables import GENES, assay_frame, sample_frame
 from tests.conftest import Caller, make_project
@@ -42,6 +46,7 @@ def test_every_command_has_help_with_an_example(command: click.Command) -> None:
 
 
 def test_analysis_parameters_become_numbers_lists_and_text() -> None:
+    described = catalogue.described(kind_of("differential_expression"))
     parameters = parse_parameters(
         [
             "group_column=condition",
@@ -50,7 +55,8 @@ def test_analysis_parameters_become_numbers_lists_and_text() -> None:
             "alpha=0.01",
             "min_count=5",
             "label=x,y",
-        ]
+        ],
+        AnalysisType.from_json(described),
     )
 
     assert parameters == {
@@ -63,10 +69,62 @@ def test_analysis_parameters_become_numbers_lists_and_text() -> None:
     }
 
 
-def test_a_parameter_without_equals_is_a_usage_error() -> None:
-    result = run("analyze", "PLX140206", "pca", "--param", "top_genes")
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_a_parameter_without_equals_is_a_usage_error(as_ada: dict[str, str]) -> None:
+    result = run("analyze", "PLX140206", "pca", "--param", "top_genes", env=as_ada)
 
     assert result.exit_code == 2 and "key=value" in result.output
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_analyze_help_lists_the_servers_kinds_with_their_parameters(
+    as_ada: dict[str, str],
+) -> None:
+    result = run("analyze", "--help", env=as_ada)
+
+    assert result.exit_code == 0, result.output
+    assert "differential_expression, de, differential-expression:" in result.output
+    assert "group_column (string, required)" in result.output
+    assert "min_count (integer, default 3)" in result.output
+    assert "covariates (array, comma-separated, default [])" in result.output
+    assert "gene_set_enrichment, gsea" in result.output
+
+
+def test_analyze_help_without_a_server_says_how_to_list_the_kinds(tmp_path: Path) -> None:
+    env = {"PLUTO_API_URL": "http://127.0.0.1:9", "PLUTO_API_TOKEN": "", "HOME": str(tmp_path)}
+
+    result = run("analyze", "--help", env=env)
+
+    assert result.exit_code == 0
+    assert "Log in (pluto login) to list them" in result.output
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_analyze_names_every_wrong_parameter_at_once(
+    as_ada: dict[str, str], ada: Caller, experiment: Experiment
+) -> None:
+    args = ["-p", "group_column=condition", "-p", "min_count=many", "-p", "alpha=2"]
+
+    result = run("analyze", experiment.pluto_id, "de", *args, env=as_ada)
+
+    assert result.exit_code == 1
+    lines = [line.strip() for line in result.stderr.splitlines()]
+    assert "parameters.experimental_values: 'experimental_values' is required" in lines[1:]
+    assert "parameters.control_values: 'control_values' is required" in lines[1:]
+    assert "parameters.min_count: 'min_count' must be a whole number" in result.stderr
+    assert "parameters.alpha: 'alpha' must be less than 1.0 (got 2.0)" in result.stderr
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_analyze_refuses_a_type_the_server_does_not_run(as_ada: dict[str, str]) -> None:
+    result = run("analyze", "PLX140206", "karyotype", env=as_ada)
+
+    assert result.exit_code == 2
+    assert "'karyotype' is not an analysis type of this server" in result.output
 
 
 def test_an_unknown_data_type_is_a_usage_error() -> None:

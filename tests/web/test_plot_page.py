@@ -69,6 +69,7 @@ def test_the_results_table_sorts_and_searches(ada: Caller, pca: Analysis) -> Non
     ]
     assert values == sorted(values, reverse=True) and len(values) == 6
     assert "Rows 1\u20131 of 1 (filtered from 6)" in searched
+    assert re.search(r'id="results-search" name="q" value="" placeholder="e.g. S\d"', sorted_page)
 
 
 @pytest.mark.parametrize(("fmt", "magic"), [("csv", b"Sample_ID,PC1"), ("parquet", b"PAR1")])

@@ -7,33 +7,22 @@ Exit codes: 0 success, 1 the server refused or could not be reached, 2 a usage e
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from pluto.cli.analyze_command import analyze_command
+from pluto.cli.client_support import api_command, json_option, make_client, print_json
 from pluto.client.config import TOKEN_VARIABLE, resolve_url, save_config
-from pluto.client.errors import PlutoError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from pluto.client.client import Client
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-ANALYSIS_CHOICES = {
-    "differential-expression": "differential_expression",
-    "pca": "principal_components",
-    "umap": "umap",
-    "gsea": "gene_set_enrichment",
-}
-LIST_PARAMETERS = frozenset({"experimental_values", "control_values", "covariates"})
 TABLE_FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -41,32 +30,6 @@ TABLE_FORMATS = {
     ".parquet": "parquet",
     ".xlsx": "xlsx",
 }
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-
-
-def api_command(function: F) -> F:
-    """Turn SDK errors into a one-line message and exit code 1 (bad arguments: code 2)."""
-
-    @functools.wraps(function)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        """The command, with SDK errors reported instead of raised."""
-        try:
-            return function(*args, **kwargs)
-        except PlutoError as error:
-            click.echo(f"Error: {error}", err=True)
-            raise SystemExit(1) from None
-        except ValueError as error:
-            raise click.UsageError(str(error)) from None
-
-    return run  # type: ignore[return-value]
-
-
-def make_client(url: str | None = None, token: str | None = None) -> Client:
-    """A client from the arguments, the environment, ``.env`` or the saved login."""
-    from pluto.client.client import Client
-
-    return Client(url, token)
 
 
 def day(moment: Any) -> str:
@@ -82,11 +45,6 @@ def print_rows(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         click.echo(
             "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
         )
-
-
-def print_json(data: Any) -> None:
-    """Data as indented JSON on stdout."""
-    click.echo(json.dumps(data, indent=2, default=str))
 
 
 def human_size(size: int) -> str:
@@ -365,79 +323,6 @@ def download_command(experiment_id: str, file_id: str, output: str | None) -> No
     """
     saved = make_client().download_file(experiment_id, file_id, output)
     click.echo(f"Saved {saved}.")
-
-
-def parameter_value(key: str, raw: str) -> Any:
-    """A ``--param`` value: lists for list parameters or values with commas, else a number
-    when it reads as one, else the text."""
-    if key in LIST_PARAMETERS or "," in raw:
-        return [item.strip() for item in raw.split(",") if item.strip()]
-    for convert in (int, float):
-        try:
-            return convert(raw)
-        except ValueError:
-            pass
-    return raw
-
-
-def parse_parameters(pairs: Iterable[str]) -> dict[str, Any]:
-    """``key=value`` options as the analysis's ``parameters``."""
-    parameters: dict[str, Any] = {}
-    for pair in pairs:
-        key, separator, raw = pair.partition("=")
-        if not separator or not key.strip():
-            raise click.BadParameter(f"{pair!r} is not key=value.", param_hint="--param")
-        parameters[key.strip()] = parameter_value(key.strip(), raw.strip())
-    return parameters
-
-
-@click.command("analyze")
-@click.argument("experiment_id", metavar="EXP")
-@click.argument("analysis", type=click.Choice(list(ANALYSIS_CHOICES)))
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An analysis parameter; repeat it. Lists are comma-separated.",
-)
-@click.option("--name", help="A name for the analysis.")
-@click.option("--wait", is_flag=True, help="Wait until it finishes (progress on a terminal).")
-@click.option(
-    "--timeout", type=float, default=None, help="With --wait: give up after this many seconds."
-)
-@json_option
-@api_command
-def analyze_command(
-    experiment_id: str,
-    analysis: str,
-    params: tuple[str, ...],
-    name: str | None,
-    wait: bool,
-    timeout: float | None,
-    as_json: bool,
-) -> None:
-    """Start an analysis of an experiment.
-
-    \b
-    Examples:
-      pluto analyze PLX140206 pca --param group_column=condition --wait
-      pluto analyze PLX140206 differential-expression \\
-        -p group_column=condition -p experimental_values=treated -p control_values=control
-    """
-    parameters = parse_parameters(params)
-    client = make_client()
-    started = client.create_analysis(
-        experiment_id, ANALYSIS_CHOICES[analysis], parameters, name=name
-    )
-    finished = client.wait(started, timeout=timeout) if wait else started
-    if as_json:
-        print_json(finished.raw)
-        return
-    click.echo(f"Analysis {finished.uuid} ({finished.analysis_type}): {finished.status}.")
-    if finished.plot_id:
-        click.echo(f"Results: pluto read {experiment_id} results --plot {finished.plot_id}")
 
 
 CLIENT_COMMANDS = (

@@ -29,7 +29,8 @@ def migrate_command() -> None:
 
 @click.command("demo")
 def demo_command() -> None:
-    """Create the demo account, project PLXP00286 and experiment PLX140206 (idempotent).
+    """Create the demo account, project PLXP00286, experiment PLX140206 and its peaks and
+    survival experiments, each with finished analyses (idempotent).
 
     \b
     Example:
@@ -40,7 +41,10 @@ def demo_command() -> None:
     from pluto.server.lab.demo import ensure_demo, password_path
 
     info = ensure_demo()
-    click.echo(f"Demo project {info.project.pluto_id}, experiment {info.experiment.pluto_id}.")
+    others = "".join(f", {cohort.pluto_id} ({cohort.name})" for cohort in info.cohorts)
+    click.echo(
+        f"Demo project {info.project.pluto_id}: experiments {info.experiment.pluto_id}{others}."
+    )
     # The password is shown only when it is made; server logs and later runs do not repeat it.
     shown = info.password if info.password_is_new else f"password in {password_path()}"
     click.echo(f"Demo sign-in: {info.user.email} / {shown}")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pluto.client.client import Client
     from pluto.client.models import (
         Analysis,
+        AnalysisType,
         Experiment,
         FileInfo,
         Plot,
@@ -44,6 +45,7 @@ LAZY_NAMES = {
         name: "pluto.client.models"
         for name in (
             "Analysis",
+            "AnalysisType",
             "Experiment",
             "FileInfo",
             "Plot",
@@ -57,6 +59,7 @@ LAZY_NAMES = {
 __all__ = [
     "Analysis",
     "AnalysisFailed",
+    "AnalysisType",
     "AuthenticationError",
     "Client",
     "ConnectionFailed",

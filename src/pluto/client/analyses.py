@@ -1,4 +1,4 @@
-"""Analysis names and waiting for an analysis to finish, with a progress bar."""
+"""Waiting for an analysis to finish, with a progress bar."""
 
 from __future__ import annotations
 
@@ -9,24 +9,8 @@ from pluto.client.errors import AnalysisFailed, WaitTimedOut
 from pluto.client.models import Analysis
 from pluto.client.progress import bar
 
-# Short names people type, and the analysis types the API knows.
-ANALYSIS_TYPES = {
-    "differential-expression": "differential_expression",
-    "differential_expression": "differential_expression",
-    "de": "differential_expression",
-    "pca": "principal_components",
-    "principal_components": "principal_components",
-    "umap": "umap",
-    "gsea": "gene_set_enrichment",
-    "gene_set_enrichment": "gene_set_enrichment",
-}
 FIRST_POLL_SECONDS = 0.25
 MAX_POLL_SECONDS = 5.0
-
-
-def analysis_type_of(name: str) -> str:
-    """The API's analysis type for a name such as ``pca``; unknown names pass through."""
-    return ANALYSIS_TYPES.get(name.strip().lower(), name)
 
 
 def wait_until_finished(

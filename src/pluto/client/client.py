@@ -14,7 +14,16 @@ from pluto.client import analyses, downloads, uploads
 from pluto.client.cache import TableCache, open_cache
 from pluto.client.config import resolve_token, resolve_url
 from pluto.client.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Transport, path_part
-from pluto.client.models import Analysis, Experiment, FileInfo, Plot, Project, TableVersion, User
+from pluto.client.models import (
+    Analysis,
+    AnalysisType,
+    Experiment,
+    FileInfo,
+    Plot,
+    Project,
+    TableVersion,
+    User,
+)
 from pluto.client.tables import PAGE_SIZE, TableReader, TableRequest
 from pluto.client.uploads import UploadSession
 
@@ -313,6 +322,10 @@ class Client:
 
     # Analyses.
 
+    def analysis_types(self) -> list[AnalysisType]:
+        """The analyses this server can run, with their parameters and defaults."""
+        return [AnalysisType.from_json(item) for item in self.list_items("analysis-types/")]
+
     def create_analysis(
         self,
         experiment: ObjectRef,
@@ -320,15 +333,18 @@ class Client:
         parameters: dict[str, Any] | None = None,
         *,
         name: str | None = None,
+        **keywords: Any,
     ) -> Analysis:
         """Start an analysis; it runs on the server (see :meth:`wait`).
 
-        ``analysis_type`` is ``differential_expression``, ``principal_components``, ``umap``
-        or ``gene_set_enrichment`` (short names ``pca``, ``gsea``, ``de`` work too).
+        ``analysis_type`` is one of :meth:`analysis_types` (``differential_expression``,
+        ``principal_components``, ...) or a short name (``pca``, ``de``, ...). Parameters go in
+        ``parameters`` or as keywords: ``create_analysis("PLX140206", "pca",
+        group_column="condition")``. The server names every parameter that is wrong.
         """
         body: dict[str, Any] = {
-            "analysis_type": analyses.analysis_type_of(analysis_type),
-            "parameters": parameters or {},
+            "analysis_type": analysis_type,
+            "parameters": {**(parameters or {}), **keywords},
         }
         if name:
             body["name"] = name

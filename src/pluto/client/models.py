@@ -250,6 +250,77 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class AnalysisParameter:
+    """One parameter of an analysis type, as the server describes it."""
+
+    name: str
+    type: str
+    required: bool
+    default: Any = None
+    description: str = ""
+
+    @property
+    def is_list(self) -> bool:
+        """Whether the parameter takes several values."""
+        return self.type == "array"
+
+
+@dataclass(frozen=True)
+class AnalysisType:
+    """An analysis the server can run: its name, short names and parameters."""
+
+    analysis_type: str
+    title: str
+    summary: str = ""
+    aliases: tuple[str, ...] = ()
+    parameters: tuple[AnalysisParameter, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def names(self) -> tuple[str, ...]:
+        """Every name this type answers to."""
+        return (self.analysis_type, *self.aliases)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AnalysisType:
+        """An analysis type from ``GET lab/analysis-types/``."""
+        schema = nested(data, "parameters")
+        return cls(
+            analysis_type=text(data, "analysis_type"),
+            title=text(data, "title"),
+            summary=text(data, "summary"),
+            aliases=tuple(str(a) for a in data.get("aliases") or ()),
+            parameters=parameters_of(schema),
+            raw=data,
+        )
+
+
+def parameters_of(schema: dict[str, Any]) -> tuple[AnalysisParameter, ...]:
+    """The parameters a JSON schema of an object describes, in their order."""
+    required = set(schema.get("required") or ())
+    properties = schema.get("properties") or {}
+    return tuple(
+        AnalysisParameter(
+            name=str(name),
+            type=json_type(spec),
+            required=name in required,
+            default=spec.get("default"),
+            description=str(spec.get("description") or ""),
+        )
+        for name, spec in properties.items()
+    )
+
+
+def json_type(spec: dict[str, Any]) -> str:
+    """The JSON type of a property (the non-null one of an ``anyOf``; ``string`` for enums)."""
+    if "type" in spec:
+        return str(spec["type"])
+    for option in spec.get("anyOf") or ():
+        if option.get("type") not in (None, "null"):
+            return str(option["type"])
+    return "string"
+
+
+@dataclass(frozen=True)
 class FileInfo:
     """A file attached to an experiment."""
 

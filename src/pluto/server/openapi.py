@@ -9,6 +9,7 @@ the shape of every id in a path.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ninja import NinjaAPI
@@ -118,12 +119,24 @@ def add_error_responses(method: str, path: str, operation: dict[str, Any]) -> No
             responses[status] = error_response(status)
 
 
+# Request bodies whose schema is only known when the schema is asked for (those of analyses
+# depend on the analysis kinds registered), by the name an operation gives in ``x-body``.
+BODY_BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def built_body(name: str) -> dict[str, Any]:
+    """``openapi_extra`` for an operation whose request body ``BODY_BUILDERS[name]`` makes."""
+    return {"x-body": name}
+
+
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema with errors, paging and path ids described on every operation."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
+            if "x-body" in operation:
+                operation.update(BODY_BUILDERS[operation.pop("x-body")]())
             # Schemas that request bodies documented by hand refer to (see http.body_doc).
             components.update(operation.pop("x-definitions", {}))
             describe_path_parameters(path, operation)

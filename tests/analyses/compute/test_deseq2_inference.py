@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from pluto.server.analyses.compute import differential_expression as de
 from pluto.server.analyses.compute.deseq2_inference import VectorisedInference
+from pluto.server.analyses.compute.parameters import validated
 from tests.analyses.compute.synthetic import experiment
 
 Fitted = tuple[DeseqDataSet, pd.DataFrame]
@@ -39,13 +40,14 @@ def fitted(inference: DefaultInference, prepared: de.PreparedData) -> Fitted:
 @pytest.fixture(scope="module")
 def prepared() -> de.PreparedData:
     data = experiment(genes=100, per_group=4, seed=3)
-    parsed = de.parse_parameters(
+    parsed = validated(
+        de.DifferentialExpressionParameters,
         {
             "group_column": "condition",
             "experimental_values": "treated",
             "control_values": "control",
             "covariates": ["sex"],
-        }
+        },
     )
     return de.prepare(parsed, data.samples, data.counts, "raw_counts")
 

@@ -11,6 +11,7 @@ import pytest
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute import differential_expression as de
 from pluto.server.analyses.compute.inputs import feature_filter
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.versions import package_version
 from tests.analyses.compute.synthetic import Experiment, experiment
 
@@ -28,11 +29,16 @@ def data() -> Experiment:
 
 @pytest.fixture(scope="module")
 def result(data: Experiment) -> de.AnalysisResult:
-    return de.run(de.parse_parameters(BASE), data.samples, data.counts, "raw_counts")
+    return de.run(
+        validated(de.DifferentialExpressionParameters, BASE),
+        data.samples,
+        data.counts,
+        "raw_counts",
+    )
 
 
 def params(**changes: Any) -> de.DifferentialExpressionParameters:
-    return de.parse_parameters({**BASE, **changes})
+    return validated(de.DifferentialExpressionParameters, {**BASE, **changes})
 
 
 def refusal(
@@ -200,14 +206,23 @@ def test_too_many_covariate_levels_for_the_samples_are_refused() -> None:
         ({"covariates": ["condition"]}, "covariates"),
     ],
 )
-def test_parse_parameters_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
+def test_the_parameters_model_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        de.parse_parameters({**BASE, **raw})
+        validated(de.DifferentialExpressionParameters, {**BASE, **raw})
     assert caught.value.field == field
 
 
-def test_parse_parameters_accepts_single_strings_and_applies_defaults() -> None:
-    parsed = de.parse_parameters(
-        {"group_column": "c", "experimental_values": "a", "control_values": "b"}
+def test_the_parameters_model_accepts_single_strings_and_applies_defaults() -> None:
+    parsed = validated(
+        de.DifferentialExpressionParameters,
+        {"group_column": "c", "experimental_values": "a", "control_values": "b"},
     )
-    assert parsed == de.DifferentialExpressionParameters("c", ("a",), ("b",), (), 3, 0.2, 0.05)
+    assert parsed.model_dump() == {
+        "group_column": "c",
+        "experimental_values": ("a",),
+        "control_values": ("b",),
+        "covariates": (),
+        "min_count": 3,
+        "min_sample_fraction": 0.2,
+        "alpha": 0.05,
+    }

@@ -11,6 +11,7 @@ import pytest
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute import gene_set_enrichment as gsea
 from pluto.server.analyses.compute.gene_sets import GeneSetCollection
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.versions import package_version
 
 BASE = {
@@ -50,7 +51,9 @@ def collection(genes: int = 400, seed: int = 2) -> GeneSetCollection:
 
 
 def run(**raw: Any) -> gsea.AnalysisResult:
-    return gsea.run(gsea.parse_parameters({**BASE, **raw}), de_table(), collection())
+    return gsea.run(
+        validated(gsea.GeneSetEnrichmentParameters, {**BASE, **raw}), de_table(), collection()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +124,7 @@ def test_ties_are_broken_by_fold_change_then_p_value_then_name() -> None:
 def test_no_testable_set_is_refused_with_sizes() -> None:
     with pytest.raises(AnalysisInputError) as caught:
         gsea.check_inputs(
-            gsea.parse_parameters({**BASE, "min_size": 100, "max_size": 200}),
+            validated(gsea.GeneSetEnrichmentParameters, {**BASE, "min_size": 100, "max_size": 200}),
             de_table(),
             collection(),
         )
@@ -133,7 +136,7 @@ def test_no_testable_set_is_refused_with_sizes() -> None:
 def test_no_overlap_hints_at_symbol_case() -> None:
     lower = GeneSetCollection.from_mapping({"S": ("", [f"g{i}" for i in range(30)])})
     with pytest.raises(AnalysisInputError) as caught:
-        gsea.check_inputs(gsea.parse_parameters(BASE), de_table(), lower)
+        gsea.check_inputs(validated(gsea.GeneSetEnrichmentParameters, BASE), de_table(), lower)
     assert "letter case" in caught.value.message
 
 
@@ -147,7 +150,7 @@ def test_no_overlap_hints_at_symbol_case() -> None:
 )
 def test_unusable_de_tables_are_refused(table: pd.DataFrame, words: str) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        gsea.check_inputs(gsea.parse_parameters(BASE), table, collection())
+        gsea.check_inputs(validated(gsea.GeneSetEnrichmentParameters, BASE), table, collection())
     assert caught.value.field == "de_table"
     assert words in caught.value.message
 
@@ -163,7 +166,7 @@ def test_unusable_de_tables_are_refused(table: pd.DataFrame, words: str) -> None
         ({"permutations": 10}, "permutations"),
     ],
 )
-def test_parse_parameters_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
+def test_the_parameters_model_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        gsea.parse_parameters({**BASE, **raw})
+        validated(gsea.GeneSetEnrichmentParameters, {**BASE, **raw})
     assert caught.value.field == field

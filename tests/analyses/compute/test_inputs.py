@@ -10,6 +10,7 @@ import pytest
 
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute.inputs import (
+    check_sample_table,
     count_matrix,
     feature_filter,
     group_labels,
@@ -113,3 +114,12 @@ def test_expected_counts_are_rounded_and_raw_counts_must_be_whole() -> None:
     with pytest.raises(AnalysisInputError) as caught:
         integer_counts(values, "raw_counts")
     assert caught.value.field == "units"
+
+
+def test_a_sample_table_of_ids_alone_has_samples() -> None:
+    check_sample_table(pd.DataFrame(index=pd.Index(["S1", "S2"], name="sample_id")))
+
+
+def test_a_sample_table_without_rows_is_refused() -> None:
+    with pytest.raises(AnalysisInputError, match="no samples"):
+        check_sample_table(pd.DataFrame({"condition": []}))

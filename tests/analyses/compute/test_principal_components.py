@@ -9,6 +9,7 @@ import pytest
 
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute import principal_components as pca
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.versions import package_version
 from tests.analyses.compute.synthetic import Experiment, experiment
 
@@ -19,7 +20,9 @@ def data() -> Experiment:
 
 
 def run(data: Experiment, units: str = "raw_counts", **raw: Any) -> pca.AnalysisResult:
-    return pca.run(pca.parse_parameters(raw), data.samples, data.counts, units)
+    return pca.run(
+        validated(pca.PrincipalComponentsParameters, raw), data.samples, data.counts, units
+    )
 
 
 def test_one_row_per_sample_with_the_api_columns_and_no_nulls(data: Experiment) -> None:
@@ -50,7 +53,9 @@ def test_variance_explained_is_in_the_display_and_methods(data: Experiment) -> N
 
 def test_missing_components_are_zero_and_said_so() -> None:
     small = experiment(genes=50, per_group=2)
-    result = pca.run(pca.parse_parameters({}), small.samples, small.counts, "raw_counts")
+    result = pca.run(
+        validated(pca.PrincipalComponentsParameters, {}), small.samples, small.counts, "raw_counts"
+    )
     assert (result.table[["PC4", "PC5"]] == 0.0).all().all()
     assert result.display["variance_explained"][3:] == [0.0, 0.0]
     assert "Only 3 components can be computed" in result.methods
@@ -71,18 +76,22 @@ def test_normalised_units_are_logged_without_cpm(data: Experiment) -> None:
         ({"colour": "x"}, "colour"),
     ],
 )
-def test_parse_parameters_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
+def test_the_parameters_model_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        pca.parse_parameters(raw)
+        validated(pca.PrincipalComponentsParameters, raw)
     assert caught.value.field == field
 
 
 def test_unknown_group_column_and_single_sample_are_refused(data: Experiment) -> None:
     with pytest.raises(AnalysisInputError) as caught:
         pca.check_inputs(
-            pca.parse_parameters({"group_column": "tissue"}), data.samples, "raw_counts"
+            validated(pca.PrincipalComponentsParameters, {"group_column": "tissue"}),
+            data.samples,
+            "raw_counts",
         )
     assert caught.value.field == "group_column"
     with pytest.raises(AnalysisInputError) as caught:
-        pca.check_inputs(pca.parse_parameters({}), data.samples.iloc[:1], "raw_counts")
+        pca.check_inputs(
+            validated(pca.PrincipalComponentsParameters, {}), data.samples.iloc[:1], "raw_counts"
+        )
     assert caught.value.field == "samples"

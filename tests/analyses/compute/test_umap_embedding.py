@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -9,6 +13,7 @@ import pytest
 
 from pluto.server.analyses.compute import AnalysisInputError
 from pluto.server.analyses.compute import umap_embedding as umap
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.compute.versions import package_version
 from tests.analyses.compute.synthetic import Experiment, experiment
 
@@ -21,7 +26,7 @@ def data() -> Experiment:
 @pytest.fixture(scope="module")
 def result(data: Experiment) -> umap.AnalysisResult:
     return umap.run(
-        umap.parse_parameters({"group_column": "condition"}),
+        validated(umap.UmapParameters, {"group_column": "condition"}),
         data.samples,
         data.counts,
         "raw_counts",
@@ -41,7 +46,7 @@ def test_same_inputs_give_the_same_coordinates(
     data: Experiment, result: umap.AnalysisResult
 ) -> None:
     again = umap.run(
-        umap.parse_parameters({"group_column": "condition"}),
+        validated(umap.UmapParameters, {"group_column": "condition"}),
         data.samples,
         data.counts,
         "raw_counts",
@@ -65,13 +70,32 @@ def test_n_neighbors_is_clamped_and_the_methods_say_so(result: umap.AnalysisResu
         ({"top_genes": 0}, "top_genes"),
     ],
 )
-def test_parse_parameters_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
+def test_the_parameters_model_refuses_with_the_field_named(raw: dict[str, Any], field: str) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        umap.parse_parameters(raw)
+        validated(umap.UmapParameters, raw)
     assert caught.value.field == field
 
 
 def test_too_few_samples_are_refused(data: Experiment) -> None:
     with pytest.raises(AnalysisInputError) as caught:
-        umap.check_inputs(umap.parse_parameters({}), data.samples.iloc[:3], "raw_counts")
+        umap.check_inputs(validated(umap.UmapParameters, {}), data.samples.iloc[:3], "raw_counts")
     assert caught.value.field == "samples"
+
+
+EMBED_ONCE = """
+import numpy as np
+from pluto.server.analyses.compute.umap_embedding import embed
+embed(np.random.default_rng(1).normal(size=(12, 5)), 5, 0.1)
+"""
+
+
+def test_umap_keeps_its_compiled_code_for_the_next_process(tmp_path: Path) -> None:
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+
+    done = subprocess.run([sys.executable, "-c", EMBED_ONCE], env=env, capture_output=True)
+    kept = {path.name.split(".")[1].split("-")[0] for path in tmp_path.rglob("*.nbi")}
+
+    assert done.returncode == 0, done.stderr.decode()
+    # Functions UMAP declares without numba's cache, compiled during every fit before.
+    assert {"smooth_knn_dist", "compute_membership_strengths"} <= kept, sorted(kept)
+    assert "_optimize_layout_euclidean_single_epoch" in kept

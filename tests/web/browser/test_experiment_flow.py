@@ -41,7 +41,7 @@ def upload_table(page: Page, tab: str, kind: str, name: str, body: bytes) -> Non
 def run_pca(page: Page) -> str:
     """Start a PCA from the New analysis tab; the plot page's URL."""
     page.click("nav.tabs >> text=New analysis")
-    page.click("a.choice >> text=Principal components (PCA)")
+    page.click("a.choice >> text=Principal components")
     page.select_option("#group-column", "condition")
     screenshot(page, "09-new-analysis-form")
     page.click("#analysis-form button[type=submit]")

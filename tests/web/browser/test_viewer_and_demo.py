@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from pluto.server.analyses.demo import DEMO_ANALYSES
+from pluto.server.lab.demo_cohorts import COHORTS
 from tests.web.browser.conftest import USERS, LiveServer, screenshot, sign_in
 
 pytestmark = pytest.mark.live
@@ -32,7 +34,7 @@ def test_the_display_options_redraw_without_a_reload(page: Page, live: LiveServe
     page.goto(DEMO_PLOT)
     expect(page.locator("#figure .main-svg").first).to_be_visible(timeout=30_000)
     page.fill("#plot-title-input", "Treated against control")
-    page.fill("#label-genes", "ACTB")
+    page.fill("#option-label-genes", "ACTB")
     page.click("text=Save display")
 
     expect(page.locator("#display-status")).to_have_text("Saved.")
@@ -92,3 +94,26 @@ def test_the_rerun_form_and_the_experiment_members(page: Page, live: LiveServer)
     page.goto(f"{DEMO}?tab=settings")
     expect(page.locator("#members-title")).to_be_visible()
     screenshot(page, "17-experiment-members")
+
+
+DEMO_EXPERIMENTS = ("PLX140206", "PLX140207", "PLX140208")
+
+
+def test_every_demo_plot_draws_its_figure(page: Page, live: LiveServer) -> None:
+    sign_in(page, "demo@pluto.local", live.demo_password)
+    drawn = []
+    for experiment in DEMO_EXPERIMENTS:
+        page.goto(f"/experiments/{experiment}/?tab=plots")
+        links = page.locator("a.plot-card")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        for href in hrefs:
+            page.goto(str(href))
+            expect(page.locator("#figure .main-svg").first).to_be_visible(timeout=30_000)
+            kind = (page.locator(".meta span").nth(2).text_content() or "").strip()
+            screenshot(page, f"20-{experiment}-{kind.lower().replace(' ', '-')}")
+            drawn.append(kind)
+
+    # PLX140206 shows every kind that fits RNA-seq; the peaks and survival cohorts theirs.
+    demo_plots = len(DEMO_ANALYSES) + sum(len(cohort.analyses) for cohort in COHORTS)
+    assert len(drawn) == len(set(drawn)) == demo_plots, drawn
+    assert {"Survival", "Differential binding", "Clustering heatmap"} <= set(drawn)

@@ -7,12 +7,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from pluto.server.analyses import collections, images, plots, schemas, services
+from pluto.server.analyses import catalogue, collections, images, plots, schemas, services
 from pluto.server.analyses.schemas import analysis_json, display_json, plot_json
 from pluto.server.analyses.tables import plot_data_response, plot_download_url
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab.services import find_experiment
-from pluto.server.openapi import documented_errors
+from pluto.server.openapi import BODY_BUILDERS, built_body, documented_errors
 from pluto.server.pagination import list_page_doc, page_of, page_request
 from pluto.server.tables.api import FORMAT_PARAMETER, TABLE_PAGE_DOC
 
@@ -31,8 +31,19 @@ IMAGE_DOC = {
 EXP = "/experiments/{experiment_id}"
 
 
+BODY_BUILDERS["analysis_create"] = catalogue.create_request_doc
+
+
+@router.get("/analysis-types/", response=schemas.AnalysisTypePage)
+def list_analysis_types(request: HttpRequest) -> dict[str, Any]:
+    items = catalogue.analysis_types()
+    return {"count": len(items), "items": items}
+
+
 @router.post(
-    f"{EXP}/analyses/", response={202: dict}, openapi_extra=body_doc(schemas.AnalysisCreate)
+    f"{EXP}/analyses/",
+    response={202: schemas.AnalysisOut},
+    openapi_extra=built_body("analysis_create"),
 )
 def create_analysis(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
@@ -40,21 +51,23 @@ def create_analysis(request: HttpRequest, experiment_id: str) -> Status[dict[str
     return Status(202, analysis_json(services.find_analysis(experiment, str(analysis.uuid))))
 
 
-@router.get(f"{EXP}/analyses/", response=dict, openapi_extra=list_page_doc())
+@router.get(f"{EXP}/analyses/", response=schemas.AnalysisPage, openapi_extra=list_page_doc())
 def list_analyses(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     count, rows = page_of(services.analyses_of(experiment), page_request(request.GET))
     return {"count": count, "items": [analysis_json(a) for a in rows]}
 
 
-@router.get(f"{EXP}/analyses/{{analysis_id}}/", response=dict)
+@router.get(f"{EXP}/analyses/{{analysis_id}}/", response=schemas.AnalysisOut)
 def get_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     return analysis_json(services.find_analysis(experiment, analysis_id))
 
 
 @router.post(
-    f"{EXP}/analyses/{{analysis_id}}/cancel/", response=dict, openapi_extra=documented_errors(409)
+    f"{EXP}/analyses/{{analysis_id}}/cancel/",
+    response=schemas.AnalysisOut,
+    openapi_extra=documented_errors(409),
 )
 def cancel_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> dict[str, Any]:
     experiment, role = find_experiment(request.auth, experiment_id)
@@ -64,7 +77,7 @@ def cancel_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) 
 
 @router.post(
     f"{EXP}/analyses/{{analysis_id}}/rerun/",
-    response={202: dict},
+    response={202: schemas.AnalysisOut},
     openapi_extra=body_doc(schemas.AnalysisRerun),
 )
 def rerun_analysis(
@@ -76,14 +89,14 @@ def rerun_analysis(
     return Status(202, analysis_json(services.find_analysis(experiment, str(analysis.uuid))))
 
 
-@router.get(f"{EXP}/plots/", response=dict, openapi_extra=list_page_doc())
+@router.get(f"{EXP}/plots/", response=schemas.PlotPage, openapi_extra=list_page_doc())
 def list_plots(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     count, rows = page_of(plots.plots_of(experiment), page_request(request.GET))
     return {"count": count, "items": [plot_json(p, plots.main_display(p)) for p in rows]}
 
 
-@router.get(f"{EXP}/plots/{{plot_id}}/", response=dict)
+@router.get(f"{EXP}/plots/{{plot_id}}/", response=schemas.PlotOut)
 def get_plot(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     plot = plots.find_plot(experiment, plot_id)
@@ -98,7 +111,7 @@ def get_plot_data(request: HttpRequest, experiment_id: str, plot_id: str) -> Htt
 
 @router.get(
     f"{EXP}/plots/{{plot_id}}/download/",
-    response=dict,
+    response=schemas.DownloadUrl,
     openapi_extra={"parameters": [FORMAT_PARAMETER], **documented_errors(406)},
 )
 def download_plot_data(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
@@ -106,7 +119,7 @@ def download_plot_data(request: HttpRequest, experiment_id: str, plot_id: str) -
     return {"url": plot_download_url(request, plots.find_plot(experiment, plot_id))}
 
 
-@router.get(f"{EXP}/plots/{{plot_id}}/displays/", response=dict)
+@router.get(f"{EXP}/plots/{{plot_id}}/displays/", response=schemas.DisplayPage)
 def list_displays(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     displays = list(plots.find_plot(experiment, plot_id).displays.all())
@@ -115,7 +128,7 @@ def list_displays(request: HttpRequest, experiment_id: str, plot_id: str) -> dic
 
 @router.put(
     f"{EXP}/plots/{{plot_id}}/displays/{{display_id}}/",
-    response=dict,
+    response=schemas.DisplayOut,
     openapi_extra=body_doc(schemas.DisplayUpdate),
 )
 def update_display(
@@ -126,7 +139,7 @@ def update_display(
     return display_json(plots.update_display(display, role, json_body(request)))
 
 
-@router.get(f"{EXP}/plots/{{plot_id}}/figure/", response=dict)
+@router.get(f"{EXP}/plots/{{plot_id}}/figure/", response=schemas.Figure)
 def get_figure(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     return plots.figure_of(plots.find_plot(experiment, plot_id))
@@ -145,7 +158,9 @@ def get_image(
 
 
 @router.post(
-    f"{EXP}/external/plots/", response={201: dict}, openapi_extra=body_doc(schemas.ExternalPlotIn)
+    f"{EXP}/external/plots/",
+    response={201: schemas.PlotOut},
+    openapi_extra=body_doc(schemas.ExternalPlotIn),
 )
 def create_external_plot(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
     experiment, role = find_experiment(request.auth, experiment_id)
@@ -156,7 +171,7 @@ def create_external_plot(request: HttpRequest, experiment_id: str) -> Status[dic
 
 @router.put(
     f"{EXP}/external/plots/{{plot_id}}/",
-    response=dict,
+    response=schemas.PlotOut,
     openapi_extra=body_doc(schemas.ExternalPlotIn),
 )
 def update_external_plot(request: HttpRequest, experiment_id: str, plot_id: str) -> dict[str, Any]:
@@ -167,13 +182,17 @@ def update_external_plot(request: HttpRequest, experiment_id: str, plot_id: str)
     return plot_json(plot, plots.main_display(plot))
 
 
-@router.get("/gene-set-collections/", response=dict)
+@router.get("/gene-set-collections/", response=schemas.CollectionPage)
 def list_collections(request: HttpRequest) -> dict[str, Any]:
     items = [collections.collection_json(c) for c in collections.all_collections()]
     return {"count": len(items), "items": items}
 
 
-@router.post("/gene-set-collections/", response={201: dict}, openapi_extra=collections.UPLOAD_DOC)
+@router.post(
+    "/gene-set-collections/",
+    response={201: schemas.CollectionOut},
+    openapi_extra=collections.UPLOAD_DOC,
+)
 def upload_collection(request: HttpRequest) -> Status[dict[str, Any]]:
     collection = collections.create_from_request(request.auth, request)
     return Status(201, collections.collection_json(collection))

@@ -1,24 +1,32 @@
-"""The child process that runs one analysis: ``python -m … <pk> <worker id> <worker pid>``."""
+"""The process that runs one analysis: forked from its worker, which has already loaded
+Django and the scientific libraries, so a job starts computing at once.
+
+The process runs in a session of its own (so a cancel can kill it and whatever it started),
+at a lower CPU priority, and dies with its worker.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
-import sys
+import time
 
+from django.db import connections
+
+logger = logging.getLogger("pluto.worker")
 # Exit status of a child that stopped because its worker is gone.
 ORPHANED = 3
 JOB_NICENESS = 10
+POLL_SECONDS = 0.05
 
 
 def die_with_worker(worker: int) -> None:
     """End this process as soon as the worker (process id ``worker``) that started it dies.
 
-    The child runs in a session of its own (so a cancel can kill it and whatever it
-    started), which means a killed worker does not take it along. Left running, it would
-    compute for a job the queue is about to hand to another worker. The worker may even
-    have died before this process got here, hence its id is passed rather than looked up.
+    In a session of its own, a killed worker would not take it along. Left running, it would
+    compute for a job the queue is about to hand to another worker.
     """
     from pluto.server.lifeline import end_with_parent
 
@@ -32,22 +40,61 @@ def yield_to_web_requests() -> None:
         os.nice(JOB_NICENESS)
 
 
-def main(argv: list[str]) -> int:
-    """Set up Django, run the analysis, and exit 0 (failures are recorded on the analysis).
-
-    ``argv``: the analysis's primary key, the worker's id, and the worker's process id.
-    """
-    die_with_worker(int(argv[3]) if len(argv) > 3 else os.getppid())
+def run_in_child(analysis_id: int, worker_id: str, worker_pid: int) -> int:
+    """The forked process's work: run the analysis; its exit status (failures are recorded on
+    the analysis itself)."""
+    os.setsid()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # not the worker's handlers: stop at once
+        signal.signal(sig, signal.SIG_DFL)
+    die_with_worker(worker_pid)
     yield_to_web_requests()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pluto.server.settings")
-    import django
-
-    django.setup()
     from pluto.server.analyses.execution import execute
 
-    execute(int(argv[1]), argv[2])
+    try:
+        execute(analysis_id, worker_id)
+    except BaseException:
+        logger.exception("The process of analysis %s failed.", analysis_id)
+        return 1
+    finally:
+        connections.close_all()
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))
+class JobProcess:
+    """A forked job process, watched like :class:`subprocess.Popen`."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        """The exit status once the process has ended, else None."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait up to ``timeout`` seconds (for ever when None); the exit status, or None."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+            time.sleep(POLL_SECONDS)
+        return self.returncode
+
+
+def fork_job(analysis_id: int, worker_id: str) -> JobProcess:
+    """Start the process that runs one analysis, forked from this worker."""
+    worker_pid = os.getpid()
+    # Database connections must not be shared with the child: it opens its own.
+    connections.close_all()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            status = run_in_child(analysis_id, worker_id, worker_pid)
+        finally:
+            os._exit(status)
+    return JobProcess(pid)

@@ -1,12 +1,16 @@
-"""The demo experiment's analyses: differential expression (the help page's plot) and a PCA.
+"""The demo experiments' analyses: on PLX140206 differential expression (the help page's
+plot) and one finished analysis of each kind that fits an RNA-seq experiment; the peaks and
+the survival experiments get theirs through :func:`run_analyses`.
 
 They run right here, in the ``pluto demo`` process, through the same code a worker runs, so
-the demo is complete as soon as the command returns.
+the demo is complete as soon as the command returns. A parameter written ``"{DE}"`` is the
+demo differential expression's id.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pluto.server.accounts.models import User
 from pluto.server.analyses import execution, queue, services
@@ -16,7 +20,9 @@ from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import OWNER
 
 DEMO_DE_PLOT = uuid.UUID("386b3bbf-fc86-4071-88c2-6340634cdc62")
-DEMO_ANALYSES = [
+DEMO_COLLECTION = "demo_pathways"
+DemoRequests = list[tuple[uuid.UUID | None, dict[str, Any]]]
+DEMO_ANALYSES: DemoRequests = [
     (
         DEMO_DE_PLOT,
         {
@@ -35,6 +41,49 @@ DEMO_ANALYSES = [
             "analysis_type": "principal_components",
             "name": "PCA by condition",
             "parameters": {"group_column": "condition"},
+        },
+    ),
+    (
+        None,
+        {"analysis_type": "assay_summary", "name": "Library sizes and counts", "parameters": {}},
+    ),
+    (
+        None,
+        {
+            "analysis_type": "clustering",
+            "name": "Heatmap of the changed genes",
+            "parameters": {
+                "feature_selection": "differential_expression",
+                "differential_expression_id": "{DE}",
+                "annotation_columns": ["condition", "sex"],
+            },
+        },
+    ),
+    (
+        None,
+        {
+            "analysis_type": "sample_correlation",
+            "name": "Sample correlation",
+            "parameters": {"annotation_columns": ["condition", "batch"]},
+        },
+    ),
+    (
+        None,
+        {
+            "analysis_type": "tsne",
+            "name": "t-SNE by condition",
+            "parameters": {"group_column": "condition"},
+        },
+    ),
+    (
+        None,
+        {
+            "analysis_type": "over_representation",
+            "name": "Demo pathways among the changed genes",
+            "parameters": {
+                "differential_expression_id": "{DE}",
+                "gene_set_collection": DEMO_COLLECTION,
+            },
         },
     ),
 ]
@@ -58,21 +107,30 @@ def existing_demo_analysis(
 
 
 def run_demo_analyses(user: User, experiment: Experiment) -> None:
-    """Create the demo's gene sets and the analyses that do not exist yet, and run those still
-    waiting (an earlier ``pluto demo`` may have been stopped before it ran them)."""
+    """Create the demo's gene sets and the analyses of PLX140206."""
     ensure_demo_collection(user)
-    for plot_uuid, request in DEMO_ANALYSES:
+    run_analyses(user, experiment, DEMO_ANALYSES)
+
+
+def run_analyses(user: User, experiment: Experiment, requests: DemoRequests) -> None:
+    """Create the analyses that do not exist yet, and run those still waiting (an earlier
+    ``pluto demo`` may have been stopped before it ran them)."""
+    for plot_uuid, request in requests:
         if plot_uuid is not None and Plot.objects.filter(uuid=plot_uuid, analysis=None).exists():
             continue  # the id belongs to a plot that is not an analysis's; leave it be
         analysis = existing_demo_analysis(experiment, plot_uuid, str(request["analysis_type"]))
         if analysis is None:
+            resolved = {**request, "parameters": with_ids(request["parameters"])}
             analysis = services.create_analysis(
-                user, experiment, OWNER, dict(request), plot_uuid=plot_uuid
+                user, experiment, OWNER, resolved, plot_uuid=plot_uuid
             )
         run_now(analysis)
 
 
-DEMO_COLLECTION = "demo_pathways"
+def with_ids(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters with ``"{DE}"`` replaced by the demo differential expression's id."""
+    de = Plot.objects.filter(uuid=DEMO_DE_PLOT).values_list("analysis__uuid", flat=True).first()
+    return {name: str(de) if value == "{DE}" else value for name, value in parameters.items()}
 
 
 def demo_gene_sets(seed: int = 286) -> str:

@@ -12,14 +12,14 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 from django.db import transaction
 
 from pluto.server.analyses import inputs, queue
 from pluto.server.analyses.compute.errors import AnalysisInputError
-from pluto.server.analyses.compute.gene_sets import parse_gmt
+from pluto.server.analyses.compute.inputs import AnalysisResult
+from pluto.server.analyses.compute.parameters import validated
 from pluto.server.analyses.models import Analysis, AnalysisStatus, Plot
-from pluto.server.analyses.registry import KINDS
+from pluto.server.analyses.registry import kind_of
 from pluto.server.analyses.results import store_results
 from pluto.server.errors import InvalidInput
 from pluto.server.storage import get_storage
@@ -34,35 +34,12 @@ UNEXPECTED = (
 Progress = Callable[[float, str], None]
 
 
-def de_results(analysis: Analysis) -> pd.DataFrame:
-    """The results table of the differential expression analysis a GSEA builds on."""
-    source = Analysis.objects.select_related("plot__results").get(
-        experiment=analysis.experiment, uuid=analysis.parameters["differential_expression_id"]
-    )
-    return inputs.dataset_frame(source.plot.results)
-
-
-def gene_set_collection(shortname: str) -> Any:
-    """A stored gene set collection, parsed."""
-    from pluto.server.analyses.models import GeneSetCollection
-
-    collection = GeneSetCollection.objects.get(shortname=shortname)
-    with get_storage().open(collection.storage_key) as handle:
-        return parse_gmt(handle.read().decode("utf-8"))
-
-
-def compute(analysis: Analysis, progress: Progress) -> Any:
-    """Run the analysis's compute function on the experiment's current data."""
-    kind = KINDS[analysis.analysis_type]
-    params = kind.module.parse_parameters(analysis.parameters)
-    if analysis.analysis_type == "gene_set_enrichment":
-        progress(0.05, "Loading differential expression results and gene sets.")
-        collection = gene_set_collection(params.gene_set_collection)
-        return kind.module.run(params, de_results(analysis), collection, progress)
-    progress(0.02, "Loading the sample table and the assay matrix.")
-    experiment = analysis.experiment
-    samples, counts = inputs.sample_frame(experiment), inputs.count_frame(experiment)
-    return kind.module.run(params, samples, counts, experiment.assay_units.shortname, progress)
+def compute(analysis: Analysis, progress: Progress) -> AnalysisResult:
+    """Run the analysis's kind on the experiment's current data."""
+    kind = kind_of(analysis.analysis_type)
+    params = validated(kind.parameters, analysis.parameters)
+    progress(0.02, "Loading the inputs.")
+    return kind.run(params, inputs.ExperimentInputs(analysis.experiment, kind), progress)
 
 
 def record_success(analysis: Analysis, worker_id: str, result: Any) -> None:

@@ -6,10 +6,14 @@ few list conversions, not a validation pass over every attribute.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from pluto.server.analyses.kind import FigureContext
 
 UP, DOWN, FLAT = "#c0362c", "#3d4fd6", "#a7adba"
 PALETTE = ["#3d4fd6", "#e07a1f", "#1f9e6e", "#c0362c", "#8a4fd6", "#2aa7c9", "#b8860b", "#d6458a"]
@@ -24,7 +28,7 @@ SCATTER_DEFAULTS: dict[str, Any] = {"color_by": None}
 BAR_DEFAULTS: dict[str, Any] = {"top_n": 20, "p_value_threshold": 0.25}
 
 
-def merged_options(defaults: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+def merged_options(defaults: dict[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
     """Display options over their defaults (unknown keys are kept for the page)."""
     return {**defaults, **{k: v for k, v in options.items() if v is not None}}
 
@@ -55,19 +59,42 @@ def volcano_classes(table: pd.DataFrame, opts: dict[str, Any]) -> tuple[np.ndarr
     return y, classes
 
 
+def point_names(table: pd.DataFrame) -> np.ndarray:
+    """What names each point: its gene symbol; for peaks (a ``peak_id`` column), the nearest
+    gene, or the peak id when the peak has no gene."""
+    genes = table["Gene_Symbol"].astype(str).to_numpy()
+    if "peak_id" not in table.columns:
+        return genes
+    return np.where(genes != "", genes, table["peak_id"].astype(str).to_numpy())
+
+
+def hover_names(table: pd.DataFrame) -> np.ndarray:
+    """What a point's hover text starts with: the gene symbol, or the whole peak id (which
+    carries its gene) so that peaks near the same gene stay apart."""
+    column = "peak_id" if "peak_id" in table.columns else "Gene_Symbol"
+    return table[column].astype(str).to_numpy()
+
+
 def volcano_labels(table: pd.DataFrame, opts: dict[str, Any]) -> pd.DataFrame:
-    """The genes to label: those asked for, else the most significant few."""
+    """The genes to label: those asked for (by gene symbol, or for peaks also by peak id),
+    else the most significant few."""
     wanted = [str(g) for g in opts.get("label_genes") or []]
     if wanted:
-        return table[table["Gene_Symbol"].isin(wanted)]
+        chosen = table["Gene_Symbol"].isin(wanted)
+        if "peak_id" in table.columns:
+            chosen |= table["peak_id"].isin(wanted)
+        return table[chosen]
     top = int(opts.get("label_top") or 0)
     return table.nsmallest(top, "P_Value") if top > 0 else table.iloc[0:0]
 
 
-def volcano_figure(table: pd.DataFrame, title: str, options: dict[str, Any]) -> dict[str, Any]:
+def volcano_figure(
+    table: pd.DataFrame, title: str, options: Mapping[str, Any], context: FigureContext
+) -> dict[str, Any]:
     """Volcano plot: log2 fold change against -log10 p, thresholds and labelled genes."""
     opts = merged_options(VOLCANO_DEFAULTS, options)
     y, classes = volcano_classes(table, opts)
+    names = hover_names(table)
     traces = []
     for name, colour, label in (
         ("up", UP, "Up"),
@@ -82,7 +109,7 @@ def volcano_figure(table: pd.DataFrame, title: str, options: dict[str, Any]) -> 
                 "name": f"{label} ({int(mask.sum())})",
                 "x": table["Log2_Fold_Change"].to_numpy()[mask].round(4).tolist(),
                 "y": y[mask].round(4).tolist(),
-                "text": table["Gene_Symbol"].to_numpy()[mask].tolist(),
+                "text": names[mask].tolist(),
                 "hovertemplate": "%{text}<br>log2FC %{x}<br>-log10 p %{y}<extra></extra>",
                 "marker": {"color": colour, "size": 5, "opacity": 0.75},
             }
@@ -96,9 +123,10 @@ def volcano_figure(table: pd.DataFrame, title: str, options: dict[str, Any]) -> 
 
 
 def label_annotations(table: pd.DataFrame, opts: dict[str, Any]) -> list[dict[str, Any]]:
-    """Arrows naming the labelled genes."""
+    """Arrows naming the labelled genes (or peaks)."""
     labelled = volcano_labels(table, opts)
     y = -np.log10(np.clip(labelled["P_Value"].to_numpy(dtype=float), 1e-300, 1.0))
+    names = point_names(labelled)
     return [
         {
             "x": float(x),
@@ -110,7 +138,7 @@ def label_annotations(table: pd.DataFrame, opts: dict[str, Any]) -> list[dict[st
             "ay": -20,
             "font": {"size": 11},
         }
-        for g, x, v in zip(labelled["Gene_Symbol"], labelled["Log2_Fold_Change"], y, strict=True)
+        for g, x, v in zip(names, labelled["Log2_Fold_Change"], y, strict=True)
     ]
 
 
@@ -131,8 +159,9 @@ def threshold_shapes(fold_change: float) -> list[dict[str, Any]]:
     ]
 
 
-def scatter_axes(table: pd.DataFrame, display: dict[str, Any]) -> tuple[str, str, str, str]:
-    """The two plotted columns and their axis titles (with variance explained for PCs)."""
+def scatter_axes(table: pd.DataFrame, display: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The two plotted columns (the two after ``Sample_ID``) and their axis titles (with
+    variance explained for principal components)."""
     if "PC1" in table.columns:
         explained = display.get("variance_explained") or []
         titles = [
@@ -140,20 +169,17 @@ def scatter_axes(table: pd.DataFrame, display: dict[str, Any]) -> tuple[str, str
             for i in range(2)
         ]
         return "PC1", "PC2", titles[0], titles[1]
-    return "UMAP1", "UMAP2", "UMAP1", "UMAP2"
+    x_col, y_col = str(table.columns[1]), str(table.columns[2])
+    return x_col, y_col, x_col, y_col
 
 
 def scatter_figure(
-    table: pd.DataFrame,
-    title: str,
-    options: dict[str, Any],
-    display: dict[str, Any],
-    samples: pd.DataFrame | None = None,
+    table: pd.DataFrame, title: str, options: Mapping[str, Any], context: FigureContext
 ) -> dict[str, Any]:
     """Samples in two dimensions, one colour per group (or per value of ``color_by``)."""
     opts = merged_options(SCATTER_DEFAULTS, options)
-    x_col, y_col, x_title, y_title = scatter_axes(table, display)
-    groups = colour_groups(table, opts.get("color_by"), samples)
+    x_col, y_col, x_title, y_title = scatter_axes(table, context.computed)
+    groups = colour_groups(table, opts.get("color_by"), context.samples)
     traces = []
     for index, (name, rows) in enumerate(table.groupby(groups, sort=False)):
         traces.append(
@@ -188,7 +214,9 @@ def colour_groups(
     return table["group_name"].astype(str)
 
 
-def bar_figure(table: pd.DataFrame, title: str, options: dict[str, Any]) -> dict[str, Any]:
+def bar_figure(
+    table: pd.DataFrame, title: str, options: Mapping[str, Any], context: FigureContext
+) -> dict[str, Any]:
     """Normalised enrichment scores of the most significant gene sets."""
     opts = merged_options(BAR_DEFAULTS, options)
     top = table.nsmallest(int(opts["top_n"]), "Adj_P_Value").sort_values("NES")
@@ -207,21 +235,3 @@ def bar_figure(table: pd.DataFrame, title: str, options: dict[str, Any]) -> dict
     )
     figure_layout["margin"]["l"] = 220
     return {"data": [trace], "layout": figure_layout}
-
-
-def build_figure(
-    display_type: str,
-    table: pd.DataFrame,
-    title: str,
-    options: dict[str, Any],
-    display: dict[str, Any],
-    samples: pd.DataFrame | None = None,
-) -> dict[str, Any] | None:
-    """The figure for a display type, or None when the type has no built-in figure."""
-    if display_type == "volcano_plot_v2":
-        return volcano_figure(table, title, options)
-    if display_type == "sample_scatter_plot":
-        return scatter_figure(table, title, options, display, samples)
-    if display_type == "score_bar_plot":
-        return bar_figure(table, title, options)
-    return None

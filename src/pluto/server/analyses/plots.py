@@ -9,9 +9,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from pluto.server.accounts.models import User
-from pluto.server.analyses import figures, inputs
+from pluto.server.analyses import inputs
 from pluto.server.analyses.displays import clean_options
+from pluto.server.analyses.kind import FigureContext
 from pluto.server.analyses.models import AnalysisStatus, Display, Plot
+from pluto.server.analyses.registry import display_of
 from pluto.server.errors import InvalidInput, NotFound
 from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
@@ -104,17 +106,16 @@ def figure_of(plot: Plot) -> dict[str, Any]:
     if plot.status != AnalysisStatus.COMPLETE or display is None or plot.results is None:
         raise NotFound(f"Plot {plot.uuid} has no figure yet (status {plot.status}).")
     computed = (plot.analysis.summary or {}).get("display", {}) if plot.analysis else {}
-    samples = sample_frame_or_none(plot.experiment) if display.options.get("color_by") else None
-    figure = figures.build_figure(
-        display.display_type,
+    built_in = display_of(display.display_type)
+    if built_in is None:
+        raise NotFound(f"Plot {plot.uuid} has no built-in figure; see its display file.")
+    samples = sample_frame_or_none(plot.experiment)
+    figure = built_in.figure(
         results_frame(plot),
         display.plot_title or plot.name,
         display.options,
-        computed,
-        samples,
+        FigureContext(computed=computed, samples=samples),
     )
-    if figure is None:
-        raise NotFound(f"Plot {plot.uuid} has no built-in figure; see its display file.")
     return figure
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -11,8 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pluto import __version__
 from pluto.server.analyses.displays import BarOptions, ScatterOptions, VolcanoOptions
 from pluto.server.analyses.models import Analysis, Display, Plot
-from pluto.server.analyses.registry import KINDS
-from pluto.server.lab.schemas import Name, choice, iso
+from pluto.server.lab.schemas import Name, iso
 from pluto.server.openapi import UUID
 
 
@@ -101,14 +100,6 @@ OptionalName = Annotated[str, Field(max_length=200, pattern=r"^$|\S")]
 FileId = Annotated[str, Field(pattern=f"^$|^{UUID}$")]
 
 
-class AnalysisCreate(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    analysis_type: Annotated[str, choice(KINDS)]
-    name: OptionalName | None = None
-    parameters: dict[str, Any] | None = None
-
-
 class AnalysisRerun(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -141,3 +132,122 @@ class ExternalPlotIn(Schema):
     display_type: Any = None
     status: Any = None
     analysis_id: Any = None
+
+
+# Response shapes, for the OpenAPI schema (and checked by ninja on the way out).
+Moment = str
+Status_ = Literal["pending", "running", "complete", "failed", "cancelled"]
+
+
+class UuidRef(Schema):
+    uuid: str
+
+
+class AnalysisOut(Schema):
+    uuid: str
+    analysis_type: str
+    name: str
+    parameters: dict[str, Any]
+    status: Status_
+    progress: float
+    message: str
+    log: str
+    methods: str
+    summary: dict[str, Any]
+    attempts: int
+    plot: UuidRef | None
+    rerun_of: str | None
+    created_at: Moment
+    started_at: Moment | None
+    finished_at: Moment | None
+
+
+class AnalysisPage(Schema):
+    count: int
+    items: list[AnalysisOut]
+
+
+class DisplayOut(Schema):
+    uuid: str
+    display_type: str
+    plot_title: str
+    is_archived: bool
+    options: dict[str, Any]
+    created_at: Moment
+    updated_at: Moment
+
+
+class DisplayPage(Schema):
+    count: int
+    items: list[DisplayOut]
+
+
+class PlotAnalysis(Schema):
+    uuid: str
+    name: str
+    pipeline_status: str
+    pipeline_version: str
+    methods: str
+
+
+class PlotOut(Schema):
+    uuid: str
+    name: str
+    analysis_type: str
+    share_level: str
+    status: str
+    analysis: PlotAnalysis | None
+    display: DisplayOut | None
+    has_data: bool
+    created_at: Moment
+    updated_at: Moment
+
+
+class PlotPage(Schema):
+    count: int
+    items: list[PlotOut]
+
+
+class DownloadUrl(Schema):
+    url: str | None
+
+
+class Figure(Schema):
+    """A Plotly figure: its traces and its layout."""
+
+    data: list[dict[str, Any]]
+    layout: dict[str, Any]
+
+
+class CollectionOut(Schema):
+    uuid: str
+    shortname: str
+    name: str
+    description: str
+    source: str
+    set_count: int
+    gene_count: int
+    created_at: Moment
+
+
+class CollectionPage(Schema):
+    count: int
+    items: list[CollectionOut]
+
+
+class AnalysisTypeOut(Schema):
+    """One analysis kind: what it is called, its parameters (a JSON schema) and its results."""
+
+    analysis_type: str
+    title: str
+    summary: str
+    aliases: list[str]
+    parameters: dict[str, Any]
+    columns: list[str]
+    sample_columns: bool
+    display_types: list[str]
+
+
+class AnalysisTypePage(Schema):
+    count: int
+    items: list[AnalysisTypeOut]

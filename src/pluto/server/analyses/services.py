@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import Any
 
@@ -13,16 +12,17 @@ from django.db.models import QuerySet
 from pluto.server.accounts.models import User
 from pluto.server.analyses import inputs
 from pluto.server.analyses.compute.errors import AnalysisInputError
+from pluto.server.analyses.compute.parameters import ParameterProblems, Parameters, validated
+from pluto.server.analyses.kind import Kind
 from pluto.server.analyses.models import (
     FINISHED,
     Analysis,
     AnalysisStatus,
     Display,
-    GeneSetCollection,
     Plot,
 )
-from pluto.server.analyses.registry import AnalysisKind, kind_of
-from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
+from pluto.server.analyses.registry import kind_of
+from pluto.server.errors import Conflict, InvalidInput, NotFound
 from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
@@ -32,82 +32,35 @@ ANALYSIS_FIELDS = {"analysis_type", "name", "parameters"}
 
 
 def as_invalid(error: AnalysisInputError) -> InvalidInput:
-    """A compute-layer refusal as the API's ``400 invalid``, naming the parameter."""
-    return InvalidInput(error.message, details={"field": f"parameters.{error.field}"})
+    """A compute-layer refusal as the API's ``400 invalid``, naming the parameter (or the
+    analysis type itself, when the kind does not fit the experiment)."""
+    field = error.field if error.field in ANALYSIS_FIELDS else f"parameters.{error.field}"
+    return InvalidInput(error.message, details={"field": field})
 
 
-def parse_parameters(kind: AnalysisKind, raw: Any) -> Any:
-    """The typed parameters of ``kind``, or ``400 invalid`` naming the bad one."""
+def parse_parameters(kind: Kind, raw: Any) -> Parameters:
+    """The parameters validated by ``kind``'s model; every problem at once in a ``400
+    invalid`` whose ``details.field`` names the first (``parameters.<name>``)."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise InvalidInput("'parameters' must be a JSON object.", details={"field": "parameters"})
     try:
-        return kind.module.parse_parameters(raw)
-    except AnalysisInputError as error:
-        raise as_invalid(error) from error
+        return validated(kind.parameters, raw)
+    except ParameterProblems as error:
+        problems = [{**p, "field": f"parameters.{p['field']}"} for p in error.problems]
+        details = {"field": problems[0]["field"], "problems": problems}
+        raise InvalidInput(error.message, details=details) from error
 
 
-def check_parameters(kind: AnalysisKind, params: Any, experiment: Experiment) -> None:
+def check_parameters(kind: Kind, params: Parameters, experiment: Experiment) -> None:
     """Check parameters against the experiment's data now, not minutes later in a worker."""
-    if kind.analysis_type == "gene_set_enrichment":
-        check_enrichment(kind, params, experiment)
-        return
-    inputs.required_dataset(experiment, "assay")
-    samples = inputs.sample_frame(experiment)
+    if kind.needs_counts:
+        inputs.required_dataset(experiment, "assay")
     try:
-        kind.module.check_inputs(params, samples, experiment.assay_units.shortname)
+        kind.check(params, inputs.ExperimentInputs(experiment, kind))
     except AnalysisInputError as error:
         raise as_invalid(error) from error
-
-
-def check_enrichment(kind: AnalysisKind, params: Any, experiment: Experiment) -> None:
-    """The DE analysis and the collection exist, and some gene set can be tested."""
-    from pluto.server.analyses.execution import gene_set_collection
-
-    source = completed_de(experiment, params.differential_expression_id)
-    collection = collection_named(params.gene_set_collection)
-    de_table = inputs.dataset_frame(source.plot.results)
-    try:
-        kind.module.check_inputs(params, de_table, gene_set_collection(collection.shortname))
-    except AnalysisInputError as error:
-        raise as_invalid(error) from error
-
-
-def completed_de(experiment: Experiment, raw_id: Any) -> Analysis:
-    """A finished differential expression analysis of this experiment."""
-    field = {"field": "parameters.differential_expression_id"}
-    try:
-        analysis_uuid = ids.parse_uuid(str(raw_id), "analysis")
-    except PlutoError as error:
-        raise InvalidInput(error.message, details=field) from error
-    analysis = (
-        Analysis.objects.select_related("plot__results")
-        .filter(experiment=experiment, uuid=analysis_uuid, analysis_type="differential_expression")
-        .first()
-    )
-    if analysis is None or analysis.status != AnalysisStatus.COMPLETE:
-        raise InvalidInput(
-            f"No completed differential expression analysis {raw_id} in experiment "
-            f"{experiment.pluto_id}; run one first and pass its id.",
-            details=field,
-        )
-    return analysis
-
-
-def collection_named(shortname: Any) -> GeneSetCollection:
-    """The gene set collection with this short name, or an error listing the known ones."""
-    from pluto.server.analyses.collections import ensure_bundled
-
-    ensure_bundled()
-    collection = GeneSetCollection.objects.filter(shortname=str(shortname)).first()
-    if collection is None:
-        known = list(GeneSetCollection.objects.values_list("shortname", flat=True))
-        raise InvalidInput(
-            f"Unknown gene set collection {shortname!r}; known: {', '.join(known) or 'none'}.",
-            details={"field": "parameters.gene_set_collection", "allowed": known},
-        )
-    return collection
 
 
 def create_analysis(
@@ -124,22 +77,16 @@ def create_analysis(
     kind = kind_of(data.get("analysis_type"))
     params = parse_parameters(kind, data.get("parameters"))
     check_parameters(kind, params, experiment)
-    name = clean_name(data["name"]) if data.get("name") else kind.default_name
-    return queue_analysis(user, experiment, kind, name, jsonable(params), rerun_of, plot_uuid)
-
-
-def jsonable(params: Any) -> dict[str, Any]:
-    """Parameters as stored and shown: a plain JSON object."""
-    if dataclasses.is_dataclass(params) and not isinstance(params, type):
-        return dataclasses.asdict(params)
-    return dict(params)
+    name = clean_name(data["name"]) if data.get("name") else kind.title
+    stored = params.model_dump(mode="json")
+    return queue_analysis(user, experiment, kind, name, stored, rerun_of, plot_uuid)
 
 
 @transaction.atomic
 def queue_analysis(
     user: User,
     experiment: Experiment,
-    kind: AnalysisKind,
+    kind: Kind,
     name: str,
     parameters: dict[str, Any],
     rerun_of: Analysis | None,
@@ -165,7 +112,10 @@ def queue_analysis(
         share_level=experiment.share_level,
         created_by=user,
     )
-    Display.objects.create(plot=plot, display_type=kind.display_type, plot_title=name)
+    # Every display of the kind; the first is created last, so it is the plot's current one
+    # (the newest not archived): archiving it shows the next.
+    for display in reversed(kind.displays):
+        Display.objects.create(plot=plot, display_type=display.display_type, plot_title=name)
     return analysis
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 
 from pluto.server.analyses.models import Plot
 from pluto.server.analyses.plots import main_display
+from pluto.server.analyses.registry import display_of
 from pluto.server.signed_urls import signed_download_url
 from pluto.server.tables.exports import materialised_export
 from pluto.server.tables.reading import open_slice
@@ -26,7 +27,6 @@ from pluto.server.tables.responses import (
     table_query,
 )
 
-COLUMN_MAJOR_DISPLAYS = {"volcano_plot_v2"}
 RESULTS_KIND = "results"
 
 
@@ -57,13 +57,19 @@ def empty_page() -> HttpResponse:
     )
 
 
+def is_column_major_display(display_type: str) -> bool:
+    """Whether the display's JSON data pages go column by column."""
+    display = display_of(display_type)
+    return display is not None and display.column_major
+
+
 def is_column_major(plot: Plot, query: TableQuery) -> bool:
     """JSON pages of volcano plots are column-major."""
     display = main_display(plot)
     return (
         query.fmt.name == "json"
         and display is not None
-        and (display.display_type in COLUMN_MAJOR_DISPLAYS)
+        and is_column_major_display(display.display_type)
     )
 
 

@@ -2,18 +2,19 @@
 
 A child process per job means a crash, a memory blow-up or a cancellation ends that job only:
 the worker kills the child on cancel, and a job whose child dies is retried like one whose
-worker died. While a child runs, the worker keeps the job's heartbeat fresh.
+worker died. While a child runs, the worker keeps the job's heartbeat fresh. The worker loads
+the scientific libraries once when it starts and forks each job's process from itself, so a
+job does not pay for starting Python and importing them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from pluto.server.analyses import queue
+from pluto.server.analyses.child import JobProcess, fork_job
 from pluto.server.analyses.models import Analysis, AnalysisStatus
 from pluto.server.lifeline import end_with_parent
 
@@ -83,11 +85,11 @@ class Worker:
         logger.info(
             "Running %s %s (attempt %s).", analysis.analysis_type, analysis.uuid, analysis.attempts
         )
-        child = start_child(analysis, self.worker_id)
+        child = fork_job(analysis.pk, self.worker_id)
         outcome = self.watch(analysis.pk, child)
         settle(analysis.pk, self.worker_id, outcome, child.returncode)
 
-    def watch(self, analysis_id: int, child: subprocess.Popen[bytes]) -> str:
+    def watch(self, analysis_id: int, child: JobProcess) -> str:
         """Wait for the child; 'exited', 'cancelled' or 'stopped'."""
         last_beat = 0.0
         while child.poll() is None:
@@ -100,32 +102,45 @@ class Worker:
             if time.monotonic() - last_beat >= settings.JOB_HEARTBEAT_SECONDS:
                 queue.heartbeat(analysis_id, self.worker_id)
                 last_beat = time.monotonic()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=WATCH_SECONDS)
+            child.wait(timeout=WATCH_SECONDS)
         return "exited"
 
 
-def start_child(analysis: Analysis, worker_id: str) -> subprocess.Popen[bytes]:
-    """The child process that runs one analysis (in its own process group)."""
-    command = [
-        *(sys.executable, "-m", "pluto.server.analyses.child"),
-        *(str(analysis.pk), worker_id, str(os.getpid())),
-    ]
-    return subprocess.Popen(command, start_new_session=True, env=child_environment())
-
-
-def child_environment() -> dict[str, str]:
-    """The worker's environment, plus a compiled-code cache shared by every job's process
-    (UMAP's numba functions otherwise recompile in each new process)."""
+def use_shared_compiled_code_cache() -> None:
+    """Keep numba's compiled functions (UMAP's) in the data directory, so each job's process
+    loads them instead of compiling them again."""
     cache = Path(settings.DATA_DIR) / "cache" / "numba"
     cache.mkdir(parents=True, exist_ok=True)
-    return {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache))
 
 
-def kill(child: subprocess.Popen[bytes]) -> None:
-    """End the child and anything it started."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signal.SIGKILL)
+def preload() -> None:
+    """Import what the jobs need, once, before any job's process is forked: the kinds and
+    the libraries each declares."""
+    use_shared_compiled_code_cache()
+    started = time.monotonic()
+    importlib.import_module("pluto.server.analyses.execution")
+    for module in kind_libraries():
+        try:
+            importlib.import_module(module)
+        except ImportError:  # the job that needs it will say so; the others still run
+            logger.exception("Could not load %s for the analyses that use it.", module)
+    logger.info("Loaded the analysis libraries in %.1f s.", time.monotonic() - started)
+
+
+def kind_libraries() -> list[str]:
+    """Every module a registered kind declares it computes with, each once."""
+    from pluto.server.analyses.registry import all_kinds
+
+    modules = (module for kind in all_kinds().values() for module in kind.libraries)
+    return list(dict.fromkeys(modules))
+
+
+def kill(child: JobProcess) -> None:
+    """End the child and anything it started (its group, or itself if it has none yet)."""
+    for send in (os.killpg, os.kill):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            send(child.pid, signal.SIGKILL)
     child.wait()
 
 
@@ -145,6 +160,7 @@ def run_worker(
     once: bool = False, poll_seconds: float = 1.0, parent_pid: int | None = None
 ) -> None:
     """Run a worker in this process until SIGTERM or SIGINT (or its parent is gone)."""
+    preload()
     worker = Worker(poll_seconds=poll_seconds, parent_pid=parent_pid)
     signal.signal(signal.SIGTERM, worker.stop)
     signal.signal(signal.SIGINT, worker.stop)

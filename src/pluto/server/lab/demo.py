@@ -15,6 +15,7 @@ from pluto.server.accounts.models import User
 from pluto.server.analyses.demo import run_demo_analyses
 from pluto.server.config import write_private
 from pluto.server.lab import services
+from pluto.server.lab.demo_cohorts import ensure_cohorts
 from pluto.server.lab.demo_upload import attach_demo_protocol, upload_demo_tables
 from pluto.server.lab.models import Experiment, Project
 
@@ -33,6 +34,7 @@ class DemoInfo:
     password_is_new: bool
     project: Project
     experiment: Experiment
+    cohorts: list[Experiment]
 
 
 def password_path() -> Path:
@@ -101,4 +103,5 @@ def ensure_demo() -> DemoInfo:
     upload_demo_tables(user, experiment)
     attach_demo_protocol(user, experiment)
     run_demo_analyses(user, experiment)
-    return DemoInfo(user, password, password_is_new, project, experiment)
+    cohorts = ensure_cohorts(user, project)
+    return DemoInfo(user, password, password_is_new, project, experiment, cohorts)

@@ -1,69 +1,52 @@
-"""Display options of a plot from the plot page's form: title, thresholds, colours, labels.
+"""Display options of a plot from the plot page's form, made from the display type's options
+model like the analysis forms are made from parameter models.
 
-The same names the page's script sends with PUT; the display service validates them.
+The page's script sends the same names with PUT; the display service validates them.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import QueryDict
 
 from pluto.server.analyses.displays import options_model
 from pluto.server.analyses.models import Display
-from pluto.server.errors import InvalidInput
-
-FIELDS_BY_TYPE: dict[str, tuple[str, ...]] = {
-    "volcano_plot_v2": (
-        "fold_change_threshold",
-        "p_value_threshold",
-        "use_adjusted_p_value",
-        "label_top",
-        "label_genes",
-        "x_label",
-        "y_label",
-    ),
-    "sample_scatter_plot": ("color_by", "x_label", "y_label"),
-    "score_bar_plot": ("top_n", "p_value_threshold", "x_label"),
-}
-DECIMALS = {"fold_change_threshold", "p_value_threshold"}
-WHOLE_NUMBERS = {"label_top", "top_n"}
-CHECKBOXES = {"use_adjusted_p_value"}
-GENE_SEPARATORS = re.compile(r"[\s,;]+")
+from pluto.server.web.analysis_forms import (
+    BoundField,
+    FormField,
+    SampleChoices,
+    bound_fields,
+    field_value,
+    form_values,
+    model_fields,
+)
 
 
-def option_value(form: QueryDict, name: str) -> Any:
-    """One option from the form, typed; None when left empty."""
-    if name in CHECKBOXES:
-        return form.get(name) == "on"
-    raw = form.get(name, "").strip()
-    if name == "label_genes":
-        return [gene for gene in GENE_SEPARATORS.split(raw) if gene]
-    if not raw:
-        return None
-    if name in DECIMALS or name in WHOLE_NUMBERS:
-        return number(raw, name)
-    return raw
+def option_fields(display: Display, choices: SampleChoices | None) -> list[FormField]:
+    """The options a display of this type takes, as form fields."""
+    return model_fields(options_model(display.display_type), display.plot.experiment, choices)
 
 
-def number(raw: str, name: str) -> int | float:
-    """A number from a form field, or ``400 invalid`` naming it."""
-    try:
-        return int(raw) if name in WHOLE_NUMBERS else float(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"'{name}' must be a number.", details={"field": name}) from exc
+def bound_options(
+    display: Display,
+    shown: dict[str, Any],
+    errors: dict[str, str],
+    choices: SampleChoices | None,
+) -> list[BoundField]:
+    """The options form, filled with ``shown`` (the saved options over their defaults)."""
+    return bound_fields(option_fields(display, choices), form_values(shown), errors, choices)
 
 
 def from_form(form: QueryDict, display: Display) -> dict[str, Any]:
     """The ``PUT displays/<display>/`` body the form describes (other options are kept)."""
-    names = FIELDS_BY_TYPE.get(display.display_type, ())
+    fields = option_fields(display, None)
     known = options_model(display.display_type).model_fields
     options = {name: value for name, value in display.options.items() if name in known}
-    for name in names:
-        value = option_value(form, name)
-        if value is None:
-            options.pop(name, None)
+    for field in fields:
+        value = field_value(form, field)
+        if value in (None, []) and field.widget != "checkbox":
+            options.pop(field.name, None)
         else:
-            options[name] = value
+            options[field.name] = value
     return {"plot_title": form.get("plot_title", display.plot_title), "options": options}

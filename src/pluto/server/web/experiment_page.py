@@ -58,7 +58,7 @@ def page(
         "member_errors": {action: errors} if member_action else {},
         "action": action,
         "values": request.POST if error else {},
-        **tab_context(request, experiment, access, tab, upload_error),
+        **tab_context(request, experiment, access, tab, upload_error, errors),
     }
     status = error.status if error else 200
     return render(request, "web/experiments/page.html", context, status=status)
@@ -94,7 +94,7 @@ def delete_file(request: HttpRequest, experiment: Experiment, access: Access) ->
 
 def run_analysis(request: HttpRequest, experiment: Experiment, access: Access) -> Done:
     """Queue an analysis from its form and open its plot page."""
-    body = analysis_forms.analysis_request(request.POST)
+    body = analysis_forms.analysis_request(request.POST, experiment)
     analysis = create_analysis(request.user, experiment, access.role, body)
     location = reverse("plot_page", args=[experiment.pluto_id, analysis.plot.uuid])
     return Done(f"“{analysis.name}” was queued; this page updates when it finishes.", location)

@@ -26,13 +26,6 @@ TABS = (
     ("settings", "Settings"),
 )
 TAB_NAMES = {name for name, _ in TABS}
-ANALYSIS_LABELS = {
-    "differential_expression": "Differential expression",
-    "principal_components": "PCA",
-    "umap": "UMAP",
-    "gene_set_enrichment": "Gene set enrichment",
-    "external": "External plot",
-}
 
 
 def chosen_tab(request: HttpRequest) -> str:
@@ -93,7 +86,7 @@ def plots_tab(experiment: Experiment) -> dict[str, Any]:
         {
             "plot": p,
             "display": plot_rules.main_display(p),
-            "label": ANALYSIS_LABELS.get(p.analysis_type, p.analysis_type),
+            "label": analysis_forms.kind_label(p.analysis_type),
         }
         for p in reversed(plots)
     ]
@@ -106,36 +99,35 @@ def files_tab(experiment: Experiment) -> dict[str, Any]:
     return {"files": list(visible_files(experiment))}
 
 
-def analysis_tab(request: HttpRequest, experiment: Experiment) -> dict[str, Any]:
-    """The analysis types, the chosen one's form and the choices it offers."""
-    chosen = analysis_forms.TYPES.get(
+def analysis_tab(
+    request: HttpRequest, experiment: Experiment, errors: dict[str, str]
+) -> dict[str, Any]:
+    """The analysis kinds, the chosen one's form (with the errors of the last try) and the
+    choices it offers."""
+    chosen = analysis_forms.chosen_kind(
         request.POST.get("analysis_type") or request.GET.get("type", "")
     )
     choices = analysis_forms.sample_choices(experiment)
     context: dict[str, Any] = {
-        "types": analysis_forms.ANALYSIS_TYPES,
+        "types": analysis_forms.form_kinds(),
         "chosen": chosen,
         "choices": choices,
         "has_assay": tables.current_dataset(experiment, ASSAY) is not None,
-        "rank_choices": analysis_forms.RANK_CHOICES,
-        "experimental": request.POST.getlist("experimental_values"),
-        "control": request.POST.getlist("control_values"),
-        "covariates": request.POST.getlist("covariates"),
     }
-    if chosen is not None and chosen.name == "gene_set_enrichment":
-        context["de_analyses"] = analysis_forms.completed_de_analyses(experiment)
-        context["collections"] = analysis_forms.collections()
+    if chosen is not None:
+        fields = analysis_forms.form_fields(chosen, experiment, choices)
+        shown = chosen_values(request, fields)
+        context.update(analysis_forms.form_context(fields, shown, errors, choices))
     if choices is not None:
         context["values_json"] = choices.values
-        context["group_column"] = grouping_column(request, choices)
     return context
 
 
-def grouping_column(request: HttpRequest, choices: analysis_forms.SampleChoices) -> str:
-    """The column whose values the form offers as groups: as sent, else the first one."""
-    asked = request.POST.get("group_column") or request.GET.get("group_column")
-    columns = choices.grouping_columns()
-    return asked if asked in columns else (columns[0] if columns else "")
+def chosen_values(request: HttpRequest, fields: list[analysis_forms.FormField]) -> dict[str, Any]:
+    """What the form shows: what was sent back after an error, or a column asked for."""
+    if request.method == "POST":
+        return analysis_forms.posted_values(request.POST, fields)
+    return {key: request.GET[key] for key in ("group_column",) if key in request.GET}
 
 
 def settings_tab(experiment: Experiment) -> dict[str, Any]:
@@ -155,8 +147,10 @@ def tab_context(
     access: Access,
     tab: str,
     error: PlutoError | None = None,
+    form_errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The context of one tab."""
+    """The context of one tab (``error``: a failed upload; ``form_errors``: a failed form's
+    errors by field)."""
     if tab == "samples":
         return samples_tab(request, experiment, error)
     if tab == "assay":
@@ -166,5 +160,5 @@ def tab_context(
     if tab == "files":
         return files_tab(experiment)
     if tab == "analysis":
-        return analysis_tab(request, experiment)
+        return analysis_tab(request, experiment, form_errors or {})
     return settings_tab(experiment)

@@ -22,7 +22,15 @@ def form_fields(form: QueryDict, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def errors_of(error: PlutoError) -> dict[str, str]:
-    """``{field: message}`` for an error from a service (``form`` when it names no field)."""
+    """``{field: message}`` for an error from a service (``form`` when it names no field);
+    each problem beside its own field when the service listed several."""
+    problems = error.details.get("problems")
+    if isinstance(problems, list) and problems:
+        return {
+            str(p.get("field", ALL)).removeprefix("parameters."): str(p.get("message", ""))
+            for p in problems
+            if isinstance(p, dict)
+        }
     field = error.details.get("field")
     if isinstance(field, list):
         field = field[0] if field else None

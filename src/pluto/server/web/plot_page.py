@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from pluto.server.analyses import figures
 from pluto.server.analyses import plots as plot_rules
 from pluto.server.analyses import services as analyses
 from pluto.server.analyses.models import FINISHED, Analysis, AnalysisStatus, Display, Plot
+from pluto.server.analyses.registry import display_of
 from pluto.server.errors import InvalidInput, InvalidObjectId, NotFound, PlutoError
 from pluto.server.lab.models import Experiment
 from pluto.server.signed_urls import signed_download_url
@@ -29,9 +29,8 @@ from pluto.server.tables.exports import materialised_export
 from pluto.server.tables.reading import Selection
 from pluto.server.web import analysis_forms, display_options
 from pluto.server.web.access import Access, experiment_or_404
-from pluto.server.web.analysis_forms import sample_choices
+from pluto.server.web.analysis_forms import FormField, sample_choices
 from pluto.server.web.context import server_url
-from pluto.server.web.experiment_tabs import ANALYSIS_LABELS
 from pluto.server.web.forms import Done, errors_of
 from pluto.server.web.frames import frame_url
 from pluto.server.web.snippets import results_snippets
@@ -40,17 +39,6 @@ from pluto.server.web.vendor import plotly_url
 
 DOWNLOAD_FORMATS = ("csv", "parquet")
 Action = Callable[[HttpRequest, Access, Plot], Done]
-# The template's names of the checkbox lists, and the parameters they hold.
-CHECKBOX_LISTS = {
-    "experimental": "experimental_values",
-    "control": "control_values",
-    "covariates": "covariates",
-}
-DEFAULTS = {
-    "volcano_plot_v2": figures.VOLCANO_DEFAULTS,
-    "sample_scatter_plot": figures.SCATTER_DEFAULTS,
-    "score_bar_plot": figures.BAR_DEFAULTS,
-}
 
 
 def plot_or_404(experiment: Experiment, plot_id: str) -> Plot:
@@ -66,27 +54,21 @@ def api_base(experiment: Experiment, plot: Plot) -> str:
     return f"/lab/experiments/{experiment.pluto_id}/plots/{plot.uuid}"
 
 
-def figure_context(experiment: Experiment, plot: Plot, display: Display | None) -> dict[str, Any]:
-    """What the page needs to draw the figure, or to frame an external plot's file."""
+def figure_context(
+    experiment: Experiment, plot: Plot, display: Display | None, errors: dict[str, str]
+) -> dict[str, Any]:
+    """What the page needs to draw the figure and its options form, or to frame an external
+    plot's file."""
     if plot.analysis_type == "external":
         shown = plot.display_file
         return {"frame_url": frame_url(shown) if shown else None}
     if display is None:
         return {}
-    options = {**DEFAULTS.get(display.display_type, {}), **display.options}
-    return {
-        "options": options,
-        "color_columns": color_columns(experiment, display),
-        "label_genes": ", ".join(options.get("label_genes") or []),
-    }
-
-
-def color_columns(experiment: Experiment, display: Display) -> list[str]:
-    """The sample-table columns a scatter plot may be coloured by."""
-    if display.display_type != "sample_scatter_plot":
-        return []
+    built_in = display_of(display.display_type)
+    options = {**(built_in.defaults if built_in else {}), **display.options}
     choices = sample_choices(experiment)
-    return choices.columns if choices else []
+    fields = display_options.bound_options(display, options, errors, choices)
+    return {"options": options, "option_fields": fields}
 
 
 def results_context(request: HttpRequest, plot: Plot) -> dict[str, Any]:
@@ -103,39 +85,38 @@ def may_rerun(access: Access, analysis: Analysis | None) -> bool:
         access.can_edit
         and analysis is not None
         and analysis.status in FINISHED
-        and analysis.analysis_type in analysis_forms.TYPES
+        and analysis_forms.chosen_kind(analysis.analysis_type) is not None
     )
 
 
-def rerun_values(request: HttpRequest, analysis: Analysis, sent_back: bool) -> dict[str, Any]:
+def rerun_values(
+    request: HttpRequest, analysis: Analysis, fields: list[FormField], sent_back: bool
+) -> dict[str, Any]:
     """What the Re-run form shows: what was sent (after an error), else the run's parameters."""
     if sent_back:
-        form: Any = request.POST
-        lists = {key: form.getlist(name) for key, name in CHECKBOX_LISTS.items()}
-    else:
-        form = {**analysis_forms.form_values(analysis.parameters), "name": analysis.name}
-        lists = {key: form.get(name) or [] for key, name in CHECKBOX_LISTS.items()}
-    column = request.GET.get("group_column") or form.get("group_column") or ""
-    return {"values": form, "group_column": column, **lists}
+        return analysis_forms.posted_values(request.POST, fields)
+    shown = {**analysis_forms.form_values(analysis.parameters), "name": analysis.name}
+    if "group_column" in request.GET:
+        shown["group_column"] = request.GET["group_column"]
+    return shown
 
 
 def rerun_context(
     request: HttpRequest, experiment: Experiment, analysis: Analysis, errors: dict[str, str] | None
 ) -> dict[str, Any]:
     """The Re-run form: the analysis's own New analysis form, filled with its parameters."""
-    chosen = analysis_forms.TYPES[analysis.analysis_type]
+    chosen = analysis_forms.chosen_kind(analysis.analysis_type)
+    assert chosen is not None  # may_rerun() offers the form for built-in kinds only
     choices = sample_choices(experiment)
+    fields = analysis_forms.form_fields(chosen, experiment, choices)
+    shown = rerun_values(request, analysis, fields, sent_back=errors is not None)
     context: dict[str, Any] = {
         "rerun": True,
         "rerun_errors": errors or {},
         "chosen": chosen,
         "choices": choices,
-        "rank_choices": analysis_forms.RANK_CHOICES,
-        **rerun_values(request, analysis, sent_back=errors is not None),
+        **analysis_forms.form_context(fields, shown, errors or {}, choices),
     }
-    if chosen.name == "gene_set_enrichment":
-        context["de_analyses"] = analysis_forms.completed_de_analyses(experiment)
-        context["collections"] = analysis_forms.collections()
     if choices is not None:
         context["values_json"] = choices.values
     return context
@@ -160,13 +141,13 @@ def page(
         "display": display,
         "analysis": analysis,
         "methods": (analysis.methods if analysis else plot.methods) or "",
-        "kind_label": ANALYSIS_LABELS.get(plot.analysis_type, plot.analysis_type),
+        "kind_label": analysis_forms.kind_label(plot.analysis_type),
         "api_base": api_base(experiment, plot),
         "plotly_url": plotly_url(),
         "snippets": results_snippets(server_url(request), experiment.pluto_id, str(plot.uuid)),
         "errors": errors or {},
         "may_cancel": access.can_edit and analysis is not None and analysis.status not in FINISHED,
-        **figure_context(experiment, plot, display),
+        **figure_context(experiment, plot, display, errors or {}),
         **results_context(request, plot),
     }
     if analysis is not None and may_rerun(access, analysis):

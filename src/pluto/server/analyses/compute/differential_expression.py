@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationInfo, field_validator
 from threadpoolctl import threadpool_limits
 
-from pluto.server.analyses.compute import parameters as read
 from pluto.server.analyses.compute.deseq2_inference import VectorisedInference
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import (
@@ -39,35 +39,94 @@ from pluto.server.analyses.compute.inputs import (
     samples_needed,
     samples_with_values,
 )
+from pluto.server.analyses.compute.parameters import (
+    Number,
+    Parameters,
+    Text,
+    TextList,
+    WholeNumber,
+    choices,
+    problem,
+)
 from pluto.server.analyses.compute.versions import cited, package_version
 
 COLUMNS = ("Gene_Symbol", "Average_Expression", "Log2_Fold_Change", "P_Value", "Adj_P_Value")
 GROUP_FACTOR = "group"
 CONTROL, EXPERIMENTAL = "control", "experimental"
-KNOWN_PARAMETERS = (
-    "group_column",
-    "experimental_values",
-    "control_values",
-    "covariates",
-    "min_count",
-    "min_sample_fraction",
-    "alpha",
-)
 DISPLAY_FOLD_CHANGE_THRESHOLD = 1.0
-INDEPENDENTLY_FILTERED = "genes_removed_by_independent_filtering"
+INDEPENDENTLY_FILTERED = "removed_by_independent_filtering"
 
 
-@dataclass(frozen=True)
-class DifferentialExpressionParameters:
+class DifferentialExpressionParameters(Parameters):
     """What to compare and how to filter; defaults as API.md lists them."""
 
-    group_column: str
-    experimental_values: tuple[str, ...]
-    control_values: tuple[str, ...]
-    covariates: tuple[str, ...] = ()
-    min_count: int = 3
-    min_sample_fraction: float = 0.2
-    alpha: float = 0.05
+    group_column: Text = Field(
+        title="Compare samples by",
+        description="The sample-table column whose values make the two groups.",
+        json_schema_extra=choices("sample_columns"),
+    )
+    experimental_values: TextList = Field(
+        title="Experimental group",
+        min_length=1,
+        description="Values of the group column whose samples form the experimental group.",
+        json_schema_extra=choices("sample_values", of="group_column"),
+    )
+    control_values: TextList = Field(
+        title="Control group",
+        min_length=1,
+        description="Values of the group column whose samples form the control group.",
+        json_schema_extra=choices(
+            "sample_values", of="group_column", distinct_from="experimental_values"
+        ),
+    )
+    covariates: TextList = Field(
+        title="Covariates",
+        default=(),
+        description="Sample-table columns to adjust for (batch, sex, ...).",
+        json_schema_extra=choices("sample_columns"),
+    )
+    min_count: WholeNumber = Field(
+        title="Minimum reads per gene",
+        default=3,
+        ge=0,
+        le=1_000_000,
+        description="Keep genes with at least this many counts…",
+    )
+    min_sample_fraction: Number = Field(
+        title="…in at least this fraction of the samples",
+        default=0.2,
+        ge=0,
+        le=1,
+        description="…in at least this fraction of the samples.",
+    )
+    alpha: Number = Field(
+        title="Significance level (adjusted p)",
+        default=0.05,
+        gt=0,
+        lt=1,
+        description="Significance level of the adjusted p-values.",
+    )
+
+    @field_validator("control_values")
+    @classmethod
+    def not_also_experimental(cls, values: tuple[str, ...], info: ValidationInfo) -> Any:
+        """A value cannot be in both groups."""
+        shared = sorted(set(values) & set(info.data.get("experimental_values", ())))
+        if shared:
+            raise problem(
+                f"{shared[0]!r} is both an experimental and a control value; "
+                "a sample can be in one group only"
+            )
+        return values
+
+    @field_validator("covariates")
+    @classmethod
+    def not_the_group_column(cls, values: tuple[str, ...], info: ValidationInfo) -> Any:
+        """The group column cannot also be a covariate."""
+        group = info.data.get("group_column")
+        if group in values:
+            raise problem(f"{group!r} is the group column; it cannot also be a covariate")
+        return values
 
 
 @dataclass(frozen=True)
@@ -86,14 +145,36 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Features:
+    """What the rows of the count matrix are (genes, or peaks for differential binding), in
+    the words of messages, summary keys and the methods text."""
+
+    noun: str
+    analysis: str
+
+    @property
+    def nouns(self) -> str:
+        """The plural: ``genes``."""
+        return self.noun + "s"
+
+    def key(self, name: str) -> str:
+        """A summary key: ``genes_tested``."""
+        return f"{self.nouns}_{name}"
+
+
+GENES = Features("gene", "Differential expression")
+
+
+@dataclass(frozen=True)
 class PreparedData:
-    """Filtered integer counts (genes x samples) and the DESeq2 sample metadata."""
+    """Filtered integer counts (features x samples) and the DESeq2 sample metadata."""
 
     counts: pd.DataFrame
     metadata: pd.DataFrame
     design: str
     comparison: Comparison
     genes_in_matrix: int
+    features: Features = GENES
 
 
 @dataclass(frozen=True)
@@ -106,41 +187,6 @@ class DeseqFit:
     size_factor_method: str
     dispersion_trend: str
     warnings: tuple[str, ...]
-
-
-def parse_parameters(raw: read.RawParameters) -> DifferentialExpressionParameters:
-    """Typed parameters from the raw JSON object, refusing unknown, mistyped or
-    out-of-range ones with the field named."""
-    read.reject_unknown(raw, KNOWN_PARAMETERS)
-    params = DifferentialExpressionParameters(
-        group_column=read.required_text(raw, "group_column"),
-        experimental_values=read.text_list(raw, "experimental_values", required=True),
-        control_values=read.text_list(raw, "control_values", required=True),
-        covariates=read.text_list(raw, "covariates", required=False),
-        min_count=read.integer(raw, "min_count", 3, 0, 1_000_000),
-        min_sample_fraction=read.fraction(
-            raw, "min_sample_fraction", 0.2, allow_zero=True, allow_one=True
-        ),
-        alpha=read.fraction(raw, "alpha", 0.05, allow_zero=False, allow_one=False),
-    )
-    check_parameter_combination(params)
-    return params
-
-
-def check_parameter_combination(params: DifferentialExpressionParameters) -> None:
-    """Refuse a value in both groups, or the group column used as a covariate."""
-    shared = set(params.experimental_values) & set(params.control_values)
-    if shared:
-        raise AnalysisInputError(
-            f"{sorted(shared)[0]!r} is both an experimental and a control value; "
-            "a sample can be in one group only.",
-            "control_values",
-        )
-    if params.group_column in params.covariates:
-        raise AnalysisInputError(
-            f"{params.group_column!r} is the group column; it cannot also be a covariate.",
-            "covariates",
-        )
 
 
 def check_inputs(
@@ -274,6 +320,7 @@ def prepare(
     samples: pd.DataFrame,
     counts: pd.DataFrame,
     units: str,
+    features: Features = GENES,
 ) -> PreparedData:
     """The checked, rounded and filtered counts with the DESeq2 metadata and design."""
     comparison = compared_samples(params, samples, units)
@@ -282,14 +329,13 @@ def prepare(
     kept = feature_filter(matrix, groups, params.min_count, params.min_sample_fraction)
     if not kept.any():
         raise AnalysisInputError(
-            f"No gene has at least {params.min_count} reads in enough samples of either "
+            f"No {features.noun} has at least {params.min_count} reads in enough samples of either "
             "group; lower min_count or min_sample_fraction.",
             "min_count",
         )
     metadata = deseq_metadata(samples, params.covariates, comparison)
-    return PreparedData(
-        matrix.loc[kept], metadata, design_formula(len(params.covariates)), comparison, len(matrix)
-    )
+    design = design_formula(len(params.covariates))
+    return PreparedData(matrix.loc[kept], metadata, design, comparison, len(matrix), features)
 
 
 def deseq_metadata(
@@ -373,9 +419,7 @@ def run(
     passes the feature filter, with untestable genes reported at P_Value = Adj_P_Value = 1."""
     progress(0.02, "Checking samples and counts")
     prepared = prepare(params, samples, counts, units)
-    progress(0.1, f"Fitting DESeq2 to {plural(len(prepared.counts), 'gene')}")
-    fit = fit_deseq2(prepared, params.alpha)
-    progress(0.95, "Writing results")
+    fit = fit_with_progress(params, prepared, progress)
     table = results_table(fit.results)
     summary = summarise(params, prepared, fit)
     return AnalysisResult(
@@ -386,40 +430,53 @@ def run(
     )
 
 
+def fit_with_progress(
+    params: DifferentialExpressionParameters, prepared: PreparedData, progress: Progress
+) -> DeseqFit:
+    """:func:`fit_deseq2`, saying so to ``progress`` before and after."""
+    progress(0.1, f"Fitting DESeq2 to {plural(len(prepared.counts), prepared.features.noun)}")
+    fit = fit_deseq2(prepared, params.alpha)
+    progress(0.95, "Writing results")
+    return fit
+
+
 def results_table(results: pd.DataFrame) -> pd.DataFrame:
     """The API's columns, NA p-values as 1, most significant genes first."""
-    table = pd.DataFrame(
-        {
-            "Gene_Symbol": results.index.astype(str),
-            "Average_Expression": results["baseMean"].to_numpy(dtype=float),
-            "Log2_Fold_Change": np.nan_to_num(
-                results["log2FoldChange"].to_numpy(dtype=float), nan=0.0, posinf=0.0, neginf=0.0
-            ),
-            "P_Value": results["pvalue"].fillna(1.0).to_numpy(dtype=float),
-            "Adj_P_Value": results["padj"].fillna(1.0).to_numpy(dtype=float),
-        }
-    )
+    table = pd.DataFrame({"Gene_Symbol": results.index.astype(str), **deseq_columns(results)})
     table = table.sort_values(["Adj_P_Value", "P_Value", "Gene_Symbol"], kind="mergesort")
     return clean_table(table, COLUMNS)
+
+
+def deseq_columns(results: pd.DataFrame) -> dict[str, np.ndarray]:
+    """DESeq2's numbers under the API's names, in results order: NA p-values as 1 and NA
+    or infinite fold changes as 0, so a results table never holds a null."""
+    return {
+        "Average_Expression": results["baseMean"].to_numpy(dtype=float),
+        "Log2_Fold_Change": np.nan_to_num(
+            results["log2FoldChange"].to_numpy(dtype=float), nan=0.0, posinf=0.0, neginf=0.0
+        ),
+        "P_Value": results["pvalue"].fillna(1.0).to_numpy(dtype=float),
+        "Adj_P_Value": results["padj"].fillna(1.0).to_numpy(dtype=float),
+    }
 
 
 def summarise(
     params: DifferentialExpressionParameters, prepared: PreparedData, fit: DeseqFit
 ) -> dict[str, Any]:
-    """Counts of genes and samples, for the methods text and the analysis page."""
-    results = fit.results
+    """Counts of genes (or peaks) and samples, for the methods text and the analysis page."""
+    results, key = fit.results, prepared.features.key
     significant = results["padj"] < params.alpha
     no_p_value = results["pvalue"].isna()
     return {
-        "genes_in_matrix": prepared.genes_in_matrix,
-        "genes_tested": len(results),
-        "genes_filtered_out": prepared.genes_in_matrix - len(results),
-        "genes_significant": int(significant.sum()),
-        "genes_up": int((significant & (results["log2FoldChange"] > 0)).sum()),
-        "genes_down": int((significant & (results["log2FoldChange"] < 0)).sum()),
-        "genes_without_p_value": int(no_p_value.sum()),
-        INDEPENDENTLY_FILTERED: int((~no_p_value & results["padj"].isna()).sum()),
-        "genes_without_fold_change": int(results["log2FoldChange"].isna().sum()),
+        key("in_matrix"): prepared.genes_in_matrix,
+        key("tested"): len(results),
+        key("filtered_out"): prepared.genes_in_matrix - len(results),
+        key("significant"): int(significant.sum()),
+        key("up"): int((significant & (results["log2FoldChange"] > 0)).sum()),
+        key("down"): int((significant & (results["log2FoldChange"] < 0)).sum()),
+        key("without_p_value"): int(no_p_value.sum()),
+        key(INDEPENDENTLY_FILTERED): int((~no_p_value & results["padj"].isna()).sum()),
+        key("without_fold_change"): int(results["log2FoldChange"].isna().sum()),
         "outliers_replaced": fit.outliers_replaced,
         "samples_experimental": len(prepared.comparison.experimental),
         "samples_control": len(prepared.comparison.control),
@@ -447,19 +504,22 @@ def methods_text(
     units: str,
 ) -> str:
     """One paragraph saying exactly what ran, for a methods section."""
+    features = prepared.features
     return " ".join(
         [
-            comparison_sentence(params, prepared.comparison),
+            comparison_sentence(params, prepared.comparison, features),
             counts_sentence(units),
             filter_sentence(params, prepared, summary),
-            model_sentence(params, prepared.comparison, fit),
-            testing_sentence(params, summary),
-            reporting_sentence(summary),
+            model_sentence(params, prepared.comparison, fit, features),
+            testing_sentence(params, summary, features),
+            reporting_sentence(summary, features),
         ]
     )
 
 
-def comparison_sentence(params: DifferentialExpressionParameters, comparison: Comparison) -> str:
+def comparison_sentence(
+    params: DifferentialExpressionParameters, comparison: Comparison, features: Features = GENES
+) -> str:
     """Which samples were compared, with which software."""
     excluded = (
         f"; the other {plural(comparison.excluded, 'sample')} were not used"
@@ -467,12 +527,12 @@ def comparison_sentence(params: DifferentialExpressionParameters, comparison: Co
         else ""
     )
     return (
-        f"Differential expression was tested with PyDESeq2 {package_version('pydeseq2')}, a "
+        f"{features.analysis} was tested with PyDESeq2 {package_version('pydeseq2')}, a "
         f"Python implementation of DESeq2 ({cited('numpy', 'pandas')}; Pluto computes "
-        "PyDESeq2's per-gene fits for all genes at once, with the same estimators), comparing "
-        f"{plural(len(comparison.experimental), 'sample')} with {params.group_column} = "
-        f"{' or '.join(params.experimental_values)} (experimental) against "
-        f"{plural(len(comparison.control), 'sample')} with {params.group_column} = "
+        f"PyDESeq2's per-{features.noun} fits for all {features.nouns} at once, with the same "
+        f"estimators), comparing {plural(len(comparison.experimental), 'sample')} with "
+        f"{params.group_column} = {' or '.join(params.experimental_values)} (experimental) "
+        f"against {plural(len(comparison.control), 'sample')} with {params.group_column} = "
         f"{' or '.join(params.control_values)} (control){excluded}."
     )
 
@@ -487,8 +547,8 @@ def counts_sentence(units: str) -> str:
 def filter_sentence(
     params: DifferentialExpressionParameters, prepared: PreparedData, summary: dict[str, Any]
 ) -> str:
-    """The feature filter and how many genes it kept."""
-    comparison = prepared.comparison
+    """The feature filter and how many genes (or peaks) it kept."""
+    comparison, features = prepared.comparison, prepared.features
     needed = [
         f"{samples_needed(len(group), params.min_sample_fraction)} of {len(group)} {name}"
         for group, name in (
@@ -497,16 +557,19 @@ def filter_sentence(
         )
     ]
     return (
-        f"Genes were kept if they had at least {params.min_count} reads in at least "
-        f"{params.min_sample_fraction:.0%} of the samples of either group, rounded up "
-        f"({' or '.join(needed)} samples), and at least one read overall; "
-        f"{summary['genes_tested']:,} of {summary['genes_in_matrix']:,} genes were kept and "
-        f"tested on {plural(len(comparison.samples), 'sample')}."
+        f"{features.nouns.capitalize()} were kept if they had at least {params.min_count} "
+        f"reads in at least {params.min_sample_fraction:.0%} of the samples of either group, "
+        f"rounded up ({' or '.join(needed)} samples), and at least one read overall; "
+        f"{summary[features.key('tested')]:,} of {summary[features.key('in_matrix')]:,} "
+        f"{features.nouns} were kept and tested on {plural(len(comparison.samples), 'sample')}."
     )
 
 
 def model_sentence(
-    params: DifferentialExpressionParameters, comparison: Comparison, fit: DeseqFit
+    params: DifferentialExpressionParameters,
+    comparison: Comparison,
+    fit: DeseqFit,
+    features: Features = GENES,
 ) -> str:
     """The design, normalisation and model fit."""
     terms = [*params.covariates, params.group_column]
@@ -516,36 +579,42 @@ def model_sentence(
     )
     replaced = (
         f" Counts flagged as outliers by Cook's distance in groups of at least 7 samples were "
-        f"replaced and {plural(fit.outliers_replaced, 'gene')} refitted."
+        f"replaced and {plural(fit.outliers_replaced, features.noun)} refitted."
         if fit.outliers_replaced
         else ""
     )
     return (
         f"The design was ~ {' + '.join(terms)}{kinds}, with the control group as reference. "
-        f"Size factors were estimated by the {fit.size_factor_method} method; gene-wise "
-        f"dispersions were shrunk towards a {fit.dispersion_trend} trend by empirical Bayes; "
-        "log2 fold changes (experimental over control) are maximum-likelihood estimates "
-        f"without shrinkage.{replaced}"
+        f"Size factors were estimated by the {fit.size_factor_method} method; "
+        f"{features.noun}-wise dispersions were shrunk towards a {fit.dispersion_trend} trend "
+        "by empirical Bayes; log2 fold changes (experimental over control) are "
+        f"maximum-likelihood estimates without shrinkage.{replaced}"
     )
 
 
-def testing_sentence(params: DifferentialExpressionParameters, summary: dict[str, Any]) -> str:
-    """The test, the adjustment and how many genes were called."""
+def testing_sentence(
+    params: DifferentialExpressionParameters, summary: dict[str, Any], features: Features = GENES
+) -> str:
+    """The test, the adjustment and how many genes (or peaks) were called."""
+    key = features.key
     return (
         "P-values come from the Wald test and were adjusted with the Benjamini-Hochberg "
         "procedure after Cook's distance outlier filtering and independent filtering on the "
         f"mean of normalised counts at alpha = {params.alpha:g}, as R DESeq2's results() does "
-        f"by default; {summary['genes_significant']:,} genes had an adjusted p-value below "
-        f"{params.alpha:g} ({summary['genes_up']:,} up, {summary['genes_down']:,} down)."
+        f"by default; {summary[key('significant')]:,} {features.nouns} had an adjusted p-value "
+        f"below {params.alpha:g} ({summary[key('up')]:,} up, {summary[key('down')]:,} down)."
     )
 
 
-def reporting_sentence(summary: dict[str, Any]) -> str:
-    """How genes without a p-value appear in the results, so none are silently dropped."""
+def reporting_sentence(summary: dict[str, Any], features: Features = GENES) -> str:
+    """How genes (or peaks) without a p-value appear in the results, so none are silently
+    dropped."""
+    key = features.key
     return (
         "Average_Expression is the DESeq2 base mean (the mean of normalised counts over the "
-        "samples used). Genes that DESeq2 leaves without a p-value (Cook's distance "
-        f"outliers: {summary['genes_without_p_value']:,}) or without an adjusted p-value "
-        f"(removed by independent filtering: {summary[INDEPENDENTLY_FILTERED]:,}) "
-        "are reported with P_Value and Adj_P_Value of 1."
+        f"samples used). {features.nouns.capitalize()} that DESeq2 leaves without a p-value "
+        f"(Cook's distance outliers: {summary[key('without_p_value')]:,}) or without an "
+        "adjusted p-value (removed by independent filtering: "
+        f"{summary[key(INDEPENDENTLY_FILTERED)]:,}) are reported with P_Value and Adj_P_Value "
+        "of 1."
     )

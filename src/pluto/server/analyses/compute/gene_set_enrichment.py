@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationInfo, field_validator
 
-from pluto.server.analyses.compute import parameters as read
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.gene_sets import GeneSetCollection
 from pluto.server.analyses.compute.inputs import (
@@ -25,6 +25,14 @@ from pluto.server.analyses.compute.inputs import (
     clean_table,
     no_progress,
     plural,
+)
+from pluto.server.analyses.compute.parameters import (
+    AnalysisId,
+    Parameters,
+    Text,
+    WholeNumber,
+    choices,
+    problem,
 )
 from pluto.server.analyses.compute.versions import cited, package_version
 
@@ -38,19 +46,13 @@ COLUMNS = (
     "Leading_Edge",
 )
 DE_COLUMNS = ("Gene_Symbol", "Log2_Fold_Change", "P_Value")
-KNOWN_PARAMETERS = (
-    "differential_expression_id",
-    "gene_set_collection",
-    "rank_by",
-    "min_size",
-    "max_size",
-)
 RANK_METRICS = {
     "fold_change": "log2 fold change",
     "p_value": "-log10(p-value)",
     "sign_p_value": "sign(log2 fold change) * -log10(p-value)",
     "fold_change_p_value": "log2 fold change * -log10(p-value)",
 }
+RankBy = Literal["fold_change", "p_value", "sign_p_value", "fold_change_p_value"]
 # p-values are floored here before -log10 so that p = 0 ranks first instead of being infinite.
 P_VALUE_FLOOR = 1e-300
 PERMUTATIONS = 1000
@@ -58,15 +60,45 @@ SEED = 0
 SIGNIFICANT_FDR = 0.25
 
 
-@dataclass(frozen=True)
-class GeneSetEnrichmentParameters:
+class GeneSetEnrichmentParameters(Parameters):
     """Which differential expression and collection, how to rank, which set sizes."""
 
-    differential_expression_id: str
-    gene_set_collection: str
-    rank_by: str = "fold_change"
-    min_size: int = 15
-    max_size: int = 500
+    differential_expression_id: AnalysisId = Field(
+        title="Differential expression result",
+        description="The completed differential expression analysis whose genes are ranked.",
+        json_schema_extra=choices("analyses", analysis_type="differential_expression"),
+    )
+    gene_set_collection: Text = Field(
+        title="Gene set collection",
+        description="The gene set collection to test (its short name).",
+        json_schema_extra=choices("gene_set_collections"),
+    )
+    rank_by: RankBy = Field(
+        title="Rank genes by", default="fold_change", description="How genes are ranked."
+    )
+    min_size: WholeNumber = Field(
+        title="Smallest gene set",
+        default=15,
+        ge=1,
+        le=10_000,
+        description="Skip gene sets with fewer ranked genes.",
+    )
+    max_size: WholeNumber = Field(
+        title="Largest gene set",
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Skip gene sets with more ranked genes.",
+    )
+
+    @field_validator("max_size")
+    @classmethod
+    def not_below_min_size(cls, value: int, info: ValidationInfo) -> int:
+        """The size bounds must leave room for a gene set."""
+        low = info.data.get("min_size")
+        if low is not None and value < low:
+            raise problem(f"max_size ({value}) must be at least min_size ({low})")
+        return value
 
 
 @dataclass(frozen=True)
@@ -77,32 +109,6 @@ class PreparedSets:
     ranking: pd.Series
     gene_sets: dict[str, list[str]]
     collection_size: int
-
-
-def parse_parameters(raw: read.RawParameters) -> GeneSetEnrichmentParameters:
-    """Typed parameters from the raw JSON object, naming any field that is wrong."""
-    read.reject_unknown(raw, KNOWN_PARAMETERS)
-    params = GeneSetEnrichmentParameters(
-        differential_expression_id=analysis_id(raw),
-        gene_set_collection=read.required_text(raw, "gene_set_collection"),
-        rank_by=read.choice(raw, "rank_by", "fold_change", RANK_METRICS),
-        min_size=read.integer(raw, "min_size", 15, 1, 10_000),
-        max_size=read.integer(raw, "max_size", 500, 1, 100_000),
-    )
-    if params.min_size > params.max_size:
-        raise AnalysisInputError(
-            f"max_size ({params.max_size}) must be at least min_size ({params.min_size}).",
-            "max_size",
-        )
-    return params
-
-
-def analysis_id(raw: read.RawParameters) -> str:
-    """The differential expression analysis's id, as text (resolved by the server)."""
-    value = raw.get("differential_expression_id")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return read.required_text(raw, "differential_expression_id")
 
 
 def check_inputs(

@@ -82,8 +82,9 @@ def require_samples(sample_ids: Sequence[str], minimum: int, what: str, field_na
 
 
 def check_sample_table(samples: pd.DataFrame) -> None:
-    """Refuse a sample table without samples or with a sample listed twice."""
-    if samples.empty:
+    """Refuse a sample table without samples or with a sample listed twice (a table of
+    sample ids alone, without other columns, still has its samples)."""
+    if len(samples.index) == 0:
         raise AnalysisInputError("The sample table has no samples.", "samples")
     duplicated = samples.index[samples.index.duplicated()]
     if len(duplicated):

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from threadpoolctl import threadpool_limits
 
-from pluto.server.analyses.compute import parameters as read
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import (
     COUNT_UNITS,
@@ -30,20 +30,39 @@ from pluto.server.analyses.compute.inputs import (
     require_column,
     require_samples,
 )
+from pluto.server.analyses.compute.parameters import Parameters, Text, WholeNumber, choices
 from pluto.server.analyses.compute.versions import cited
 
 COMPONENTS = 5
 COLUMNS = ("Sample_ID", *(f"PC{n}" for n in range(1, COMPONENTS + 1)), "group_id", "group_name")
-KNOWN_PARAMETERS = ("group_column", "top_genes")
 MAX_TOP_GENES = 100_000
 
 
-@dataclass(frozen=True)
-class PrincipalComponentsParameters:
-    """Which column colours the samples, and how many of the most variable genes to use."""
+GROUP_COLUMN_DESCRIPTION = "The sample-table column that colours and groups the samples."
+TOP_GENES_DESCRIPTION = "How many of the most variable genes to use."
 
-    group_column: str | None = None
-    top_genes: int = 500
+
+class SampleMapParameters(Parameters):
+    """Which column colours the samples, and how many of the most variable genes to use:
+    what every map of the samples (PCA, UMAP, t-SNE) asks."""
+
+    group_column: Text | None = Field(
+        title="Colour samples by",
+        default=None,
+        description=GROUP_COLUMN_DESCRIPTION,
+        json_schema_extra=choices("sample_columns"),
+    )
+    top_genes: WholeNumber = Field(
+        title="Most variable genes used",
+        default=500,
+        ge=2,
+        le=MAX_TOP_GENES,
+        description=TOP_GENES_DESCRIPTION,
+    )
+
+
+class PrincipalComponentsParameters(SampleMapParameters):
+    """Which column colours the samples, and how many of the most variable genes to use."""
 
 
 @dataclass(frozen=True)
@@ -56,21 +75,17 @@ class LogExpression:
     genes_varying: int
 
 
-def parse_parameters(raw: read.RawParameters) -> PrincipalComponentsParameters:
-    """Typed parameters from the raw JSON object, naming any field that is wrong."""
-    read.reject_unknown(raw, KNOWN_PARAMETERS)
-    return PrincipalComponentsParameters(
-        group_column=read.optional_text(raw, "group_column"),
-        top_genes=read.integer(raw, "top_genes", 500, 2, MAX_TOP_GENES),
-    )
-
-
 def check_inputs(params: PrincipalComponentsParameters, samples: pd.DataFrame, units: str) -> None:
     """Refuse an unknown group column or a sample table of fewer than 2 samples."""
+    check_map_inputs(params, samples, 2)
+
+
+def check_map_inputs(params: SampleMapParameters, samples: pd.DataFrame, minimum: int) -> None:
+    """Refuse an unknown group column or fewer samples than the map can place."""
     check_sample_table(samples)
     if params.group_column is not None:
         require_column(samples, params.group_column, "group_column")
-    require_samples(list(samples.index), 2, "The experiment", "samples")
+    require_samples(list(samples.index), minimum, "The experiment", "samples")
 
 
 def log_expression(
@@ -116,6 +131,13 @@ def possible_components(values: pd.DataFrame) -> int:
     return min(values.shape[1] - 1, values.shape[0])
 
 
+def leading_components(expression: LogExpression, most: int) -> np.ndarray:
+    """Sample scores on as many principal components as the data allow, up to ``most``:
+    what UMAP and t-SNE embed."""
+    count = min(possible_components(expression.values), most)
+    return component_scores(expression.values, count)[0]
+
+
 def padded(scores: np.ndarray, variance: np.ndarray, width: int) -> tuple[np.ndarray, list[float]]:
     """Scores and variance fractions widened to ``width`` components, filling with 0."""
     filled = np.zeros((scores.shape[0], width))
@@ -158,6 +180,35 @@ def results_table(
     table["group_id"] = np.asarray(group_ids, dtype=np.int64)
     table["group_name"] = group_names
     return clean_table(table, COLUMNS)
+
+
+def map_table(
+    axes: tuple[str, str],
+    sample_ids: list[str],
+    coordinates: np.ndarray,
+    groups: tuple[list[int], list[str]],
+) -> pd.DataFrame:
+    """Sample_ID, the two map coordinates named by ``axes``, group_id, group_name."""
+    table = pd.DataFrame(
+        {
+            "Sample_ID": sample_ids,
+            axes[0]: coordinates[:, 0],
+            axes[1]: coordinates[:, 1],
+            "group_id": np.asarray(groups[0], dtype=np.int64),
+            "group_name": groups[1],
+        }
+    )
+    return clean_table(table, ("Sample_ID", *axes, "group_id", "group_name"))
+
+
+def map_summary(expression: LogExpression, component_count: int) -> dict[str, Any]:
+    """Numbers of samples, genes and principal components a UMAP or t-SNE map used."""
+    return {
+        "samples": expression.values.shape[1],
+        "genes_in_matrix": expression.genes_in_matrix,
+        "genes_used": expression.values.shape[0],
+        "principal_components_used": component_count,
+    }
 
 
 def display_settings(

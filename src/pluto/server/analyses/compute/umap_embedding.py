@@ -8,74 +8,68 @@ with a fixed random state, so the same data always gives the same picture.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from pluto.server.analyses.compute import parameters as read
+from pluto.server.analyses.compute.compiled_code import cache_compiled_functions
 from pluto.server.analyses.compute.inputs import (
     AnalysisResult,
     Progress,
-    check_sample_table,
-    clean_table,
     group_labels,
     no_progress,
     plural,
-    require_column,
-    require_samples,
 )
+from pluto.server.analyses.compute.parameters import Number, WholeNumber
 from pluto.server.analyses.compute.principal_components import (
-    MAX_TOP_GENES,
     LogExpression,
-    component_scores,
+    SampleMapParameters,
+    check_map_inputs,
+    leading_components,
     log_expression,
-    possible_components,
+    map_summary,
+    map_table,
 )
 from pluto.server.analyses.compute.versions import cited
 
 COLUMNS = ("Sample_ID", "UMAP1", "UMAP2", "group_id", "group_name")
-KNOWN_PARAMETERS = ("group_column", "top_genes", "n_neighbors", "min_dist")
 MAX_COMPONENTS = 50
 RANDOM_STATE = 0
 # UMAP's spectral layout needs more points than embedding dimensions + 1.
 MIN_SAMPLES = 4
 
 
-@dataclass(frozen=True)
-class UmapParameters:
+class UmapParameters(SampleMapParameters):
     """Colouring column, genes used, and UMAP's neighbourhood size and minimum distance."""
 
-    group_column: str | None = None
-    top_genes: int = 500
-    n_neighbors: int = 15
-    min_dist: float = 0.1
-
-
-def parse_parameters(raw: read.RawParameters) -> UmapParameters:
-    """Typed parameters from the raw JSON object, naming any field that is wrong."""
-    read.reject_unknown(raw, KNOWN_PARAMETERS)
-    return UmapParameters(
-        group_column=read.optional_text(raw, "group_column"),
-        top_genes=read.integer(raw, "top_genes", 500, 2, MAX_TOP_GENES),
-        n_neighbors=read.integer(raw, "n_neighbors", 15, 2, 200),
-        min_dist=read.fraction(raw, "min_dist", 0.1, allow_zero=True, allow_one=True),
+    n_neighbors: WholeNumber = Field(
+        title="Neighbours",
+        default=15,
+        ge=2,
+        le=200,
+        description="How many neighbours shape each sample's place.",
+    )
+    min_dist: Number = Field(
+        title="Minimum distance",
+        default=0.1,
+        ge=0,
+        le=1,
+        description="How tightly UMAP may pack close samples.",
     )
 
 
 def check_inputs(params: UmapParameters, samples: pd.DataFrame, units: str) -> None:
     """Refuse an unknown group column or fewer samples than UMAP can lay out."""
-    check_sample_table(samples)
-    if params.group_column is not None:
-        require_column(samples, params.group_column, "group_column")
-    require_samples(list(samples.index), MIN_SAMPLES, "The experiment", "samples")
+    check_map_inputs(params, samples, MIN_SAMPLES)
 
 
 def embed(components: np.ndarray, n_neighbors: int, min_dist: float) -> np.ndarray:
     """Two UMAP coordinates per sample, reproducible through the fixed random state."""
     import umap
 
+    cache_compiled_functions(("umap", "pynndescent"))
     with warnings.catch_warnings():
         # A fixed random state means one thread, which UMAP warns about every time.
         warnings.filterwarnings("ignore", message=".*overridden to 1 by setting random_state.*")
@@ -98,12 +92,13 @@ def run(
     sample_ids = [str(s) for s in samples.index]
     expression = log_expression(counts, sample_ids, units, params.top_genes)
     progress(0.3, "Computing principal components")
-    component_count = min(possible_components(expression.values), MAX_COMPONENTS)
-    components, _ = component_scores(expression.values, component_count)
+    components = leading_components(expression, MAX_COMPONENTS)
+    component_count = components.shape[1]
     neighbours = min(params.n_neighbors, len(sample_ids) - 1)
     progress(0.5, "Computing the UMAP embedding")
     coordinates = embed(components, neighbours, params.min_dist)
-    table = results_table(sample_ids, coordinates, *group_labels(samples, params.group_column))
+    groups = group_labels(samples, params.group_column)
+    table = map_table(("UMAP1", "UMAP2"), sample_ids, coordinates, groups)
     return AnalysisResult(
         table=table,
         methods=methods_text(params, expression, component_count, neighbours),
@@ -112,31 +107,9 @@ def run(
     )
 
 
-def results_table(
-    sample_ids: list[str], coordinates: np.ndarray, group_ids: list[int], group_names: list[str]
-) -> pd.DataFrame:
-    """Sample_ID, UMAP1, UMAP2, group_id, group_name."""
-    table = pd.DataFrame(
-        {
-            "Sample_ID": sample_ids,
-            "UMAP1": coordinates[:, 0],
-            "UMAP2": coordinates[:, 1],
-            "group_id": np.asarray(group_ids, dtype=np.int64),
-            "group_name": group_names,
-        }
-    )
-    return clean_table(table, COLUMNS)
-
-
 def summary(expression: LogExpression, component_count: int, neighbours: int) -> dict[str, Any]:
     """Numbers of samples, genes and components used."""
-    return {
-        "samples": expression.values.shape[1],
-        "genes_in_matrix": expression.genes_in_matrix,
-        "genes_used": expression.values.shape[0],
-        "principal_components_used": component_count,
-        "n_neighbors_used": neighbours,
-    }
+    return {**map_summary(expression, component_count), "n_neighbors_used": neighbours}
 
 
 def methods_text(

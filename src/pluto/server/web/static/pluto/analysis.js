@@ -1,5 +1,5 @@
-// The New analysis form: offer the chosen column's values as groups, and check the form
-// before it is sent (the server checks again).
+// The analysis forms (New analysis, Run again): offer the values of the column a field names,
+// and check the form before it is sent (the server checks again, with the same model).
 (function () {
   "use strict";
 
@@ -19,9 +19,10 @@
     return label;
   }
 
-  function fillChoices(form, column) {
+  // The checks of a field whose values are those of the column another field names.
+  function fillChoices(form, owner, column) {
     var known = values()[column] || [];
-    form.querySelectorAll("[data-choices]").forEach(function (box) {
+    form.querySelectorAll('[data-of="' + owner + '"] [data-choices]').forEach(function (box) {
       var name = box.getAttribute("data-choices");
       box.innerHTML = "";
       known.forEach(function (value) { box.appendChild(checkbox(name, value)); });
@@ -29,13 +30,12 @@
   }
 
   function checked(form, name) {
-    return Array.prototype.filter.call(form.querySelectorAll('input[name="' + name + '"]'), function (box) {
+    return Array.prototype.filter.call(form.querySelectorAll('input[type=checkbox][name="' + name + '"]'), function (box) {
       return box.checked;
     }).map(function (box) { return box.value; });
   }
 
-  function showError(form, name, message) {
-    var box = form.querySelector('[data-choices="' + name + '"]');
+  function showError(box, message) {
     var note = box.parentNode.querySelector(".field-error.client");
     if (!note) {
       note = document.createElement("p");
@@ -47,24 +47,36 @@
     note.hidden = !message;
   }
 
-  // Differential expression needs two non-overlapping groups.
-  function groupProblems(form) {
-    var experimental = checked(form, "experimental_values");
-    var control = checked(form, "control_values");
-    var overlap = experimental.filter(function (value) { return control.indexOf(value) >= 0; });
-    showError(form, "experimental_values", experimental.length ? "" : "Choose at least one value for the experimental group.");
-    showError(form, "control_values", control.length ? (overlap.length ? "A value cannot be in both groups: " + overlap.join(", ") + "." : "")
-      : "Choose at least one value for the control group.");
-    return !experimental.length || !control.length || overlap.length > 0;
+  // Checks that need a choice, and lists that must not share a value with another list.
+  function choiceProblems(form) {
+    var problems = 0;
+    form.querySelectorAll("[data-choices]").forEach(function (box) {
+      var name = box.getAttribute("data-choices");
+      var chosen = checked(form, name);
+      var other = box.getAttribute("data-distinct-from");
+      var shared = other ? chosen.filter(function (v) { return checked(form, other).indexOf(v) >= 0; }) : [];
+      var message = "";
+      if (box.hasAttribute("data-required") && !chosen.length) {
+        message = "Choose at least one: " + box.getAttribute("data-label") + ".";
+      } else if (shared.length) {
+        message = "A value cannot be chosen twice: " + shared.join(", ") + ".";
+      }
+      showError(box, message);
+      problems += message ? 1 : 0;
+    });
+    return problems;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("analysis-form");
     if (!form) { return; }
-    var column = form.querySelector("select[data-values-for]");
-    if (column) { column.addEventListener("change", function () { fillChoices(form, column.value); }); }
+    form.querySelectorAll("[data-of]").forEach(function (group) {
+      var owner = group.getAttribute("data-of");
+      var select = form.querySelector('select[data-field="' + owner + '"]');
+      if (select) { select.addEventListener("change", function () { fillChoices(form, owner, select.value); }); }
+    });
     form.addEventListener("submit", function (event) {
-      if (form.getAttribute("data-analysis") === "differential_expression" && groupProblems(form)) {
+      if (choiceProblems(form)) {
         event.preventDefault();
         return;
       }

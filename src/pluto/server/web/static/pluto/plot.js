@@ -33,27 +33,19 @@
     });
   }
 
-  function formBody(form) {
-    var body = new FormData(form);
-    return new URLSearchParams(body);
-  }
-
-  // The form's fields, typed as the display API takes them.
+  // The form's fields, typed as the display API takes them (data-option: their type).
   function displayChanges(form) {
     var options = {};
-    var numbers = ["fold_change_threshold", "p_value_threshold", "label_top", "top_n"];
-    var fields = formBody(form);
-    ["fold_change_threshold", "p_value_threshold", "label_top", "top_n", "color_by", "x_label", "y_label"].forEach(function (name) {
-      if (!form.elements[name]) { return; }
-      var value = (fields.get(name) || "").trim();
+    form.querySelectorAll("[data-option]").forEach(function (field) {
+      var kind = field.getAttribute("data-option");
+      var value = (field.value || "").trim();
+      if (kind === "boolean") { options[field.name] = field.checked; return; }
+      if (kind === "list") { options[field.name] = value.split(/[\s,;]+/).filter(Boolean); return; }
       if (value === "") { return; }
-      options[name] = numbers.indexOf(name) >= 0 ? Number(value) : value;
+      options[field.name] = kind === "number" ? Number(value) : value;
     });
-    if (form.elements.use_adjusted_p_value) { options.use_adjusted_p_value = form.elements.use_adjusted_p_value.checked; }
-    if (form.elements.label_genes) {
-      options.label_genes = (fields.get("label_genes") || "").split(/[\s,;]+/).filter(Boolean);
-    }
-    return { plot_title: (fields.get("plot_title") || "").trim(), options: options };
+    var title = form.elements.plot_title ? form.elements.plot_title.value : "";
+    return { plot_title: title.trim(), options: options };
   }
 
   function setUpDisplayForm(form, figure) {
