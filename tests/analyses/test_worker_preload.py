@@ -8,7 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.analyses.processes import environment
+
+# A worker process of its own, on a SQLite file of its own.
+pytestmark = pytest.mark.own_database
 
 PRELOAD = """
 import json, sys

@@ -89,6 +89,8 @@ embed(np.random.default_rng(1).normal(size=(12, 5)), 5, 0.1)
 """
 
 
+# Two Python processes of its own, with no database: one pass is enough.
+@pytest.mark.own_database
 def test_umap_keeps_its_compiled_code_for_the_next_process(tmp_path: Path) -> None:
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
 
