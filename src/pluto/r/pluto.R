@@ -1,4 +1,5 @@
-# Pluto's R client: read an experiment's sample data, assay data and results into data frames.
+# Pluto's R client: read an experiment's sample data, assay data and results into data frames,
+# and follow its analyses.
 #
 # Load it straight from your Pluto server:
 #
