@@ -70,7 +70,7 @@ def test_the_plot_of_a_completed_analysis_has_the_api_shape(
     assert plot["share_level"] == "private"
     assert plot["analysis"]["uuid"] == completed_de["uuid"]
     assert plot["analysis"]["name"] == "Treated vs control"
-    assert plot["analysis"]["pipeline_status"] == "complete"
+    assert plot["analysis"]["pipeline_status"] == "completed"
     assert plot["analysis"]["pipeline_version"]
     assert plot["analysis"]["methods"] == completed_de["methods"]
     assert plot["display"]["display_type"] == "volcano_plot_v2"

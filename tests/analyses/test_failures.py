@@ -51,7 +51,7 @@ def test_an_analysis_the_data_cannot_support_fails_with_the_reason(
     assert "min_count" in analysis["message"]
     assert analysis["finished_at"] is not None
     assert plot["status"] == "failed"
-    assert plot["analysis"]["pipeline_status"] == "failed"
+    assert plot["analysis"]["pipeline_status"] == "unprocessable"
     assert download == {"url": None}
     assert row.traceback == ""
 
@@ -75,6 +75,7 @@ def test_an_unexpected_error_shows_a_plain_message_and_keeps_the_traceback(
     assert "FileNotFoundError" in row.traceback or "No such file" in row.traceback
     assert answer.data["status"] == "failed"
     assert answer.data["message"] == UNEXPECTED
+    assert answer.data["pipeline_status"] == plot.data["analysis"]["pipeline_status"] == "failed"
     for body in (answer.content, listed.content, plot.body):
         assert b"Traceback" not in body
         assert b"traceback" not in body

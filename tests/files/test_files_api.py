@@ -18,7 +18,18 @@ from tests.conftest import Caller, api_call, make_experiment, make_project
 from tests.files.conftest import files_path, path_of, upload
 
 PROTOCOL = b"%PDF-1.4 protocol of the knockdown\n" * 50
-GROUP_NAMES = ["attachments", "external", "bam", "seurat", "qc_report"]
+GROUP_NAMES = [
+    "attachments",
+    "external",
+    "bam",
+    "seurat",
+    "qc_report",
+    "bigwig",
+    "consensus_bed",
+    "assay_data_cpm",
+    "tpm_gene",
+    "tpm_transcript",
+]
 ITEM_FIELDS = {"uuid", "filename", "display_name", "data_type", "file_size", "created_at"}
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from pluto.cli.analysis_commands import results_command, save_analysis_command, stats_command
 from pluto.cli.analyze_command import analyze_command
 from pluto.cli.client_support import api_command, json_option, make_client, print_json
 from pluto.client.config import TOKEN_VARIABLE, resolve_url, save_config
@@ -337,6 +338,9 @@ CLIENT_COMMANDS = (
     files_command,
     download_command,
     analyze_command,
+    results_command,
+    stats_command,
+    save_analysis_command,
 )
 
 

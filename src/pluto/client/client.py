@@ -21,6 +21,7 @@ from pluto.client.models import (
     FileInfo,
     Plot,
     Project,
+    ResultsPage,
     TableVersion,
     User,
 )
@@ -393,6 +394,69 @@ class Client:
         if not current.plot_id:
             raise ValueError(f"Analysis {analysis.uuid} has no plot, so no results to read.")
         return self.plot_data(current.experiment_id, current.plot_id, quiet=quiet)
+
+    def analysis_path(self, analysis: Analysis, rest: str = "") -> str:
+        """``experiments/<exp>/analyses/<analysis>/<rest>``."""
+        return experiment_path(
+            analysis.experiment_id, f"analyses/{path_part(analysis.uuid)}/{rest}"
+        )
+
+    def analysis_summary(
+        self,
+        analysis: Analysis,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        search: str | None = None,
+        sort_by: str | None = None,
+    ) -> ResultsPage:
+        """A page of the analysis's results, searched and sorted on the server.
+
+        ``search`` keeps rows whose ids (gene, sample, gene set, peak) contain it; ``sort_by``
+        is a results column in snake_case, ``-`` in front for descending and ``abs_`` for the
+        absolute value: ``analysis_summary(de, sort_by="-abs_log2_fold_change", limit=20)``
+        gives the twenty largest changes either way.
+        """
+        answer = self.get(
+            self.analysis_path(analysis, "summary/"),
+            offset=offset,
+            limit=limit,
+            search=search,
+            sort_by=sort_by,
+        )
+        return ResultsPage.from_json(answer)
+
+    def analysis_stats(self, analysis: Analysis) -> dict[str, Any]:
+        """The numbers to read first (for differential expression: genes tested, up and down at
+        its alpha; for principal components: the variance explained); empty until complete."""
+        answer = self.get(self.analysis_path(analysis, "stats/"))
+        return dict(answer) if isinstance(answer, dict) else {}
+
+    def analysis_link(self, analysis: Analysis, kind: str = "spreadsheet") -> str:
+        """A signed link (no token needed; it expires) to the results as a CSV spreadsheet
+        (``kind="spreadsheet"``) or to the figure as a PNG (``kind="image"``)."""
+        if kind not in ("spreadsheet", "image"):
+            raise ValueError(f"kind must be 'spreadsheet' or 'image' (got {kind!r}).")
+        return str(self.get(self.analysis_path(analysis, f"{kind}-analysis-signed-url/"))["url"])
+
+    def download_analysis(
+        self,
+        analysis: Analysis,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        kind: str = "spreadsheet",
+        progress: bool = True,
+    ) -> Path:
+        """Save the analysis's results (CSV) or figure (``kind="image"``: PNG); its path."""
+        url = self.analysis_link(analysis, kind)
+        suffix = "png" if kind == "image" else "csv"
+        return downloads.download(
+            self.transport,
+            url,
+            Path(path) if path is not None else None,
+            fallback_name=f"{analysis.uuid}.{suffix}",
+            progress=progress,
+        )
 
     # Files.
 

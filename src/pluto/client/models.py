@@ -208,6 +208,9 @@ class Analysis:
     status: str
     name: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    # The Pluto API's word for the state: pending, in_progress, completed, failed,
+    # unprocessable (the data cannot be analysed with these parameters) or canceled.
+    pipeline_status: str = ""
     progress: float = 0.0
     message: str = ""
     methods: str = ""
@@ -238,6 +241,7 @@ class Analysis:
             status=text(data, "status"),
             name=text(data, "name"),
             parameters=nested(data, "parameters"),
+            pipeline_status=text(data, "pipeline_status"),
             progress=float(progress) if isinstance(progress, int | float) else 0.0,
             message=text(data, "message"),
             methods=text(data, "methods"),
@@ -246,6 +250,25 @@ class Analysis:
             started_at=parse_time(data.get("started_at")),
             finished_at=parse_time(data.get("finished_at")),
             raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """A page of an analysis's results: ``count`` rows match, ``rows`` are this page's."""
+
+    count: int
+    headers: list[str]
+    rows: list[dict[str, Any]]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ResultsPage:
+        """A page from the API's ``{"headers", "count", "items"}``."""
+        items = data.get("items")
+        return cls(
+            count=int(data.get("count") or 0),
+            headers=[str(h) for h in data.get("headers") or []],
+            rows=items if isinstance(items, list) else [],
         )
 
 

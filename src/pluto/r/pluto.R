@@ -1,4 +1,5 @@
-# Pluto's R client: read an experiment's sample data, assay data and results into data frames.
+# Pluto's R client: read an experiment's sample data, assay data and results into data frames,
+# and follow its analyses.
 #
 # Load it straight from your Pluto server:
 #
@@ -394,6 +395,106 @@ pluto_download <- function(experiment_id, data_type, plot_id = NULL, dest = NULL
   }
   message("Saved the ", pluto_table_noun(data_type), " of ", experiment_id, " to ", dest, ".")
   dest
+}
+
+# ---------------------------------------------------------------------------------------------
+# Analyses
+# ---------------------------------------------------------------------------------------------
+
+# The pipeline_status values an analysis ends in; "completed" is the only success.
+pluto_analysis_terminal <- c("completed", "failed", "unprocessable", "canceled")
+
+pluto_analysis_path <- function(experiment_id, analysis_uuid, rest = "") {
+  paste0(
+    "experiments/", pluto_path_part(experiment_id, "experiment_id"),
+    "/analyses/", pluto_path_part(analysis_uuid, "analysis_uuid"), "/", rest
+  )
+}
+
+#' Get an analysis
+#'
+#' @param experiment_id The experiment, such as "PLX140206".
+#' @param analysis_uuid The analysis (its uuid, from POST .../analyses/ or the analyses list).
+#' @return The analysis as a list: status, pipeline_status, progress, message, methods, ...
+#' @examples
+#' analysis <- pluto_get_analysis("PLX140206", "0f5c...")
+#' analysis$pipeline_status
+pluto_get_analysis <- function(experiment_id, analysis_uuid) {
+  pluto_get_object(pluto_analysis_path(experiment_id, analysis_uuid))
+}
+
+#' A page of an analysis's results table
+#'
+#' @param offset,limit Which rows (0-based offset; default 100 rows).
+#' @param search Only rows whose ids (gene, sample, gene set, peak) contain this.
+#' @param sort_by A results column in snake_case, "-" in front for descending, "abs_" for
+#'   the absolute value, such as "-abs_log2_fold_change".
+#' @return A list with headers, count (rows that match) and items (the page's rows).
+pluto_get_analysis_summary <- function(experiment_id, analysis_uuid, offset = 0, limit = 100,
+                                       search = NULL, sort_by = NULL) {
+  query <- list(offset = pluto_format_count(offset), limit = pluto_format_count(limit))
+  query$search <- search
+  query$sort_by <- sort_by
+  pluto_get_object(pluto_analysis_path(experiment_id, analysis_uuid, "summary/"), query)
+}
+
+#' The headline numbers of a finished analysis
+#'
+#' @return A named list (for differential expression: genes_tested, genes_up, genes_down at
+#'   alpha; for principal components: variance_explained; empty until it is complete).
+pluto_get_analysis_stats <- function(experiment_id, analysis_uuid) {
+  pluto_get_object(pluto_analysis_path(experiment_id, analysis_uuid, "stats/"))
+}
+
+#' A signed link to an analysis's results (a CSV spreadsheet) or its figure (a PNG)
+#'
+#' @param kind "spreadsheet" or "image".
+#' @return The URL: it needs no token and expires (one hour by default).
+pluto_get_analysis_signed_url <- function(experiment_id, analysis_uuid,
+                                          kind = c("spreadsheet", "image")) {
+  kind <- match.arg(kind)
+  rest <- paste0(kind, "-analysis-signed-url/")
+  pluto_get_object(pluto_analysis_path(experiment_id, analysis_uuid, rest))$url
+}
+
+#' Wait until an analysis has finished
+#'
+#' Asks for the analysis every poll_interval seconds until its pipeline_status is terminal:
+#' "completed", "failed", "unprocessable" (the data cannot be analysed with these
+#' parameters: see $message) or "canceled".
+#'
+#' @param poll_interval Seconds between two looks (default 5).
+#' @param timeout Give up with an error after this many seconds (default one hour; Inf waits
+#'   for ever).
+#' @param progress TRUE to print each change of status.
+#' @return The finished analysis; check $pipeline_status == "completed" for success.
+#' @examples
+#' analysis <- pluto_wait_for_analysis("PLX140206", "0f5c...", progress = TRUE)
+pluto_wait_for_analysis <- function(experiment_id, analysis_uuid, poll_interval = 5,
+                                    timeout = 3600, progress = FALSE) {
+  started <- Sys.time()
+  last <- ""
+  repeat {
+    analysis <- pluto_get_analysis(experiment_id, analysis_uuid)
+    status <- if (is.null(analysis$pipeline_status)) "" else analysis$pipeline_status
+    if (progress && !identical(status, last)) {
+      message("Analysis ", analysis_uuid, ": ", status)
+    }
+    last <- status
+    if (status %in% pluto_analysis_terminal) {
+      return(analysis)
+    }
+    waited <- as.numeric(difftime(Sys.time(), started, units = "secs"))
+    if (waited >= timeout) {
+      stop(
+        "The analysis ", analysis_uuid, " had not finished after ", timeout, " seconds ",
+        "(its pipeline_status is ", status, "); call pluto_wait_for_analysis again, or give ",
+        "it a larger timeout.",
+        call. = FALSE
+      )
+    }
+    Sys.sleep(poll_interval)
+  }
 }
 
 # source(url(...)) reads this file but never destroys the url() connection, so R would warn

@@ -7,13 +7,27 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from pluto.server.analyses import catalogue, collections, images, plots, schemas, services
+from pluto.server.analyses import (
+    catalogue,
+    collections,
+    images,
+    plots,
+    resource,
+    schemas,
+    services,
+)
 from pluto.server.analyses.schemas import analysis_json, display_json, plot_json
+from pluto.server.analyses.summary_pages import SUMMARY_DEFAULT_LIMIT
 from pluto.server.analyses.tables import plot_data_response, plot_download_url
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab.services import find_experiment
-from pluto.server.openapi import BODY_BUILDERS, built_body, documented_errors
-from pluto.server.pagination import list_page_doc, page_of, page_request
+from pluto.server.openapi import BODY_BUILDERS, built_body, documented_errors, page_parameters
+from pluto.server.pagination import (
+    TABLE_MAX_LIMIT,
+    list_page_doc,
+    page_of,
+    page_request,
+)
 from pluto.server.tables.api import FORMAT_PARAMETER, TABLE_PAGE_DOC
 
 router = Router(tags=["analyses and plots"])
@@ -29,6 +43,27 @@ IMAGE_DOC = {
     }
 }
 EXP = "/experiments/{experiment_id}"
+ANALYSIS = f"{EXP}/analyses/{{analysis_id}}"
+SUMMARY_DOC = {
+    "parameters": [
+        *page_parameters(SUMMARY_DEFAULT_LIMIT, TABLE_MAX_LIMIT),
+        {
+            "in": "query",
+            "name": "search",
+            "required": False,
+            "description": "Only rows whose ids (gene, sample, gene set, peak) contain this.",
+            "schema": {"type": "string"},
+        },
+        {
+            "in": "query",
+            "name": "sort_by",
+            "required": False,
+            "description": "A results column in snake_case; '-' in front for descending, "
+            "'abs_' for the absolute value, e.g. -abs_log2_fold_change.",
+            "schema": {"type": "string"},
+        },
+    ]
+}
 
 
 BODY_BUILDERS["analysis_create"] = catalogue.create_request_doc
@@ -62,6 +97,36 @@ def list_analyses(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
 def get_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     return analysis_json(services.find_analysis(experiment, analysis_id))
+
+
+@router.get(f"{ANALYSIS}/summary/", response=schemas.SummaryPage, openapi_extra=SUMMARY_DOC)
+def get_analysis_summary(request: HttpRequest, experiment_id: str, analysis_id: str) -> Any:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    analysis = services.find_analysis(experiment, analysis_id)
+    return resource.results_summary(analysis, request.GET)
+
+
+@router.get(f"{ANALYSIS}/stats/", response=dict[str, Any])
+def get_analysis_stats(request: HttpRequest, experiment_id: str, analysis_id: str) -> Any:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    return resource.headline_stats(services.find_analysis(experiment, analysis_id))
+
+
+@router.get(
+    f"{ANALYSIS}/spreadsheet-analysis-signed-url/",
+    response=schemas.SignedUrl,
+    openapi_extra={"parameters": [FORMAT_PARAMETER], **documented_errors(406)},
+)
+def get_spreadsheet_url(request: HttpRequest, experiment_id: str, analysis_id: str) -> Any:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    analysis = services.find_analysis(experiment, analysis_id)
+    return {"url": resource.spreadsheet_url(request, analysis)}
+
+
+@router.get(f"{ANALYSIS}/image-analysis-signed-url/", response=schemas.SignedUrl)
+def get_image_url(request: HttpRequest, experiment_id: str, analysis_id: str) -> Any:
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    return {"url": resource.image_url(request, services.find_analysis(experiment, analysis_id))}
 
 
 @router.post(

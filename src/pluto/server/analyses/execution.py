@@ -81,7 +81,9 @@ def execute(analysis_id: int, worker_id: str) -> None:
     try:
         record_success(analysis, worker_id, compute(analysis, progress))
     except (AnalysisInputError, InvalidInput) as error:
-        queue.finish(analysis_id, worker_id, AnalysisStatus.FAILED, error.message)
+        queue.finish(
+            analysis_id, worker_id, AnalysisStatus.FAILED, error.message, unprocessable=True
+        )
     except Exception:
         logger.exception("Analysis %s failed unexpectedly.", analysis.uuid)
         queue.finish(

@@ -63,6 +63,31 @@ class Inputs(Protocol):
 Check = Callable[[Any, Inputs], None]
 Run = Callable[[Any, Inputs, Progress], AnalysisResult]
 Figure = Callable[[pd.DataFrame, str, Mapping[str, Any], "FigureContext"], dict[str, Any]]
+# The numbers ``stats/`` answers, from a finished run's summary and its parameters.
+Stats = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+
+
+def is_number(value: Any) -> bool:
+    """A JSON number (not a boolean), or a list of them."""
+    if isinstance(value, list):
+        return bool(value) and all(is_number(v) for v in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def summary_figures(summary: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The default ``stats/``: every number (or list of numbers) of the run's summary."""
+    return {key: value for key, value in summary.items() if is_number(value)}
+
+
+def summary_numbers(*keys: str, parameters: tuple[str, ...] = ()) -> Stats:
+    """``stats/`` made of these summary entries, then these parameters (the thresholds the
+    numbers were counted at); entries a run did not record are left out."""
+
+    def stats(summary: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+        picked = {key: summary[key] for key in keys if key in summary}
+        return {**picked, **{name: given[name] for name in parameters if name in given}}
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -105,6 +130,15 @@ class Kind:
     # Modules the runner imports only when it computes (so web processes need not load
     # them); a worker imports them once, before it forks the processes that run jobs.
     libraries: tuple[str, ...] = ()
+    # What ``stats/`` answers: the numbers a person reads first.
+    stats: Stats = summary_figures
+    # The results columns ``summary/?search=`` matches (the rows' ids); default the first.
+    search_columns: tuple[str, ...] = ()
+
+    @property
+    def searched_columns(self) -> tuple[str, ...]:
+        """The columns a results search matches."""
+        return self.search_columns or self.columns[:1]
 
     @property
     def display(self) -> Display:

@@ -46,6 +46,9 @@ class Analysis(models.Model):
     log = models.TextField(blank=True, default="")
     methods = models.TextField(blank=True, default="")
     summary = models.JSONField(default=dict, blank=True)
+    # A failed run whose inputs cannot be analysed (the data does not fit the parameters),
+    # as opposed to one that broke: clients see ``pipeline_status`` ``unprocessable``.
+    unprocessable = models.BooleanField(default=False)
     traceback = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=3)

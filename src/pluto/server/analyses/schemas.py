@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pluto import __version__
 from pluto.server.analyses.displays import BarOptions, ScatterOptions, VolcanoOptions
 from pluto.server.analyses.models import Analysis, Display, Plot
+from pluto.server.analyses.pipeline_status import analysis_pipeline_status, pipeline_status_of
 from pluto.server.lab.schemas import Name, iso
 from pluto.server.openapi import UUID
 
@@ -20,8 +21,33 @@ def maybe_iso(moment: Any) -> str | None:
     return iso(moment) if moment is not None else None
 
 
+def current_display(plot: Plot | None) -> Display | None:
+    """The plot's current display (the newest not archived), or None."""
+    if plot is None:
+        return None
+    displays = [d for d in plot.displays.all() if not d.is_archived]
+    return displays[-1] if displays else None
+
+
+def resource_fields(analysis: Analysis, plot: Plot | None) -> dict[str, Any]:
+    """What the Pluto API's analyses carry beside ours: the pipeline status, and the share
+    level, archiving and display of the analysis's plot."""
+    display = current_display(plot)
+    return {
+        "pipeline_status": analysis_pipeline_status(analysis),
+        "share_level": plot.share_level if plot is not None else "private",
+        "is_archived": plot.is_archived if plot is not None else False,
+        "display_type": display.display_type if display is not None else None,
+        "display": (
+            {"uuid": str(display.uuid), "display_type": display.display_type}
+            if display is not None
+            else None
+        ),
+    }
+
+
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
-    """The analysis shape of API.md's write API."""
+    """The analysis shape of API.md's write API, with the fields of "Analyses as a resource"."""
     plot = getattr(analysis, "plot", None)
     return {
         "uuid": str(analysis.uuid),
@@ -29,6 +55,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
         "name": analysis.name,
         "parameters": analysis.parameters,
         "status": analysis.status,
+        **resource_fields(analysis, plot),
         "progress": round(analysis.progress, 4),
         "message": analysis.message,
         "log": analysis.log,
@@ -65,14 +92,14 @@ def plot_analysis_json(plot: Plot) -> dict[str, Any] | None:
         return {
             "uuid": str(plot.uuid),
             "name": plot.name,
-            "pipeline_status": plot.status,
+            "pipeline_status": pipeline_status_of(plot.status),
             "pipeline_version": plot.origin or "external",
             "methods": plot.methods,
         }
     return {
         "uuid": str(analysis.uuid),
         "name": analysis.name,
-        "pipeline_status": analysis.status,
+        "pipeline_status": analysis_pipeline_status(analysis),
         "pipeline_version": f"pluto {__version__}",
         "methods": analysis.methods,
     }
@@ -143,12 +170,27 @@ class UuidRef(Schema):
     uuid: str
 
 
+PipelineStatus = Literal[
+    "pending", "in_progress", "completed", "failed", "unprocessable", "canceled"
+]
+
+
+class DisplayRef(Schema):
+    uuid: str
+    display_type: str
+
+
 class AnalysisOut(Schema):
     uuid: str
     analysis_type: str
     name: str
     parameters: dict[str, Any]
     status: Status_
+    pipeline_status: PipelineStatus
+    share_level: str
+    is_archived: bool
+    display_type: str | None
+    display: DisplayRef | None
     progress: float
     message: str
     log: str
@@ -185,7 +227,7 @@ class DisplayPage(Schema):
 class PlotAnalysis(Schema):
     uuid: str
     name: str
-    pipeline_status: str
+    pipeline_status: PipelineStatus
     pipeline_version: str
     methods: str
 
@@ -210,6 +252,18 @@ class PlotPage(Schema):
 
 class DownloadUrl(Schema):
     url: str | None
+
+
+class SignedUrl(Schema):
+    url: str
+
+
+class SummaryPage(Schema):
+    """A page of an analysis's results: rows as objects keyed by header."""
+
+    headers: list[str]
+    count: int
+    items: list[dict[str, Any]]
 
 
 class Figure(Schema):

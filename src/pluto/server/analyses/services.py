@@ -124,6 +124,7 @@ def analyses_of(experiment: Experiment) -> QuerySet[Analysis]:
     return (
         Analysis.objects.filter(experiment=experiment)
         .select_related("plot", "rerun_of")
+        .prefetch_related("plot__displays")
         .order_by("created_at", "id")
     )
 

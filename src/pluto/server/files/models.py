@@ -22,6 +22,11 @@ class FileKind(models.TextChoices):
     BAM = "bam", "BAM alignment"
     SEURAT = "seurat", "Seurat object"
     QC_REPORT = "qc_report", "QC report"
+    BIGWIG = "bigwig", "BigWig coverage track"
+    CONSENSUS_BED = "consensus_bed", "Consensus peaks (BED)"
+    ASSAY_DATA_CPM = "assay_data_cpm", "Assay data in counts per million"
+    TPM_GENE = "tpm_gene", "TPM by gene"
+    TPM_TRANSCRIPT = "tpm_transcript", "TPM by transcript"
 
 
 class ExperimentFileQuerySet(models.QuerySet["ExperimentFile"]):
@@ -45,6 +50,10 @@ class ExperimentFile(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, default="")
     origin = models.CharField(max_length=50, blank=True, default="")
     analysis_type = models.CharField(max_length=50, blank=True, default="")
+    # The assay version a file was made from (its counts per million); it goes with it.
+    dataset = models.ForeignKey(
+        "tables.Dataset", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

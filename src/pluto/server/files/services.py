@@ -9,6 +9,7 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import re
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,8 @@ from pluto.server.lab.ids import parse_uuid
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import require
-from pluto.server.storage import get_storage
+from pluto.server.storage import StoredObject, get_storage
+from pluto.server.tables.models import ASSAY, CurrentDataset, Dataset
 
 MAX_FILENAME = 255
 MAX_LABEL = 50
@@ -36,8 +38,17 @@ GROUPS: dict[str, str] = {
     "bam": "bam",
     "seurat": "seurat",
     "qc_report": "qc_report",
+    "bigwig": "bigwig",
+    "consensus_bed": "consensus_bed",
+    "assay_data_cpm": "assay_data_cpm",
+    "tpm_gene": "tpm_gene",
+    "tpm_transcript": "tpm_transcript",
 }
 KINDS = ", ".join(GROUPS)
+CPM = "assay_data_cpm"
+# Kinds Pluto makes itself; nobody uploads them.
+MADE_BY_PLUTO = {CPM}
+UPLOADABLE = ", ".join(kind for kind in GROUPS if kind not in MADE_BY_PLUTO)
 
 
 def clean_filename(value: Any, field: str = "filename") -> str:
@@ -54,10 +65,16 @@ def clean_filename(value: Any, field: str = "filename") -> str:
 
 
 def clean_data_type(value: Any) -> str:
-    """One of the file kinds."""
+    """One of the file kinds that can be uploaded."""
+    if value in MADE_BY_PLUTO:
+        raise InvalidInput(
+            f"Files of kind {value!r} are made by Pluto (from each raw-count assay version), "
+            f"not uploaded; 'data_type' must be one of {UPLOADABLE}.",
+            details={"field": "data_type"},
+        )
     if value not in GROUPS:
         raise InvalidInput(
-            f"'data_type' must be one of {KINDS} (got {value!r}).",
+            f"'data_type' must be one of {UPLOADABLE} (got {value!r}).",
             details={"field": "data_type"},
         )
     return str(value)
@@ -164,13 +181,51 @@ def kinds_asked(value: Any) -> list[str]:
     by_group = {group: kind for kind, group in GROUPS.items()}
     if value in by_group:
         return [by_group[value]]
-    return [clean_data_type(value)]
+    if value not in GROUPS:
+        raise InvalidInput(
+            f"'data_type' must be one of {KINDS} (got {value!r}).",
+            details={"field": "data_type", "allowed": list(GROUPS)},
+        )
+    return [str(value)]
+
+
+def files_of_kind(experiment: Experiment, kind: str) -> QuerySet[ExperimentFile]:
+    """The visible files of one kind; for counts per million, only the current assay
+    version's (restoring a version brings its own back)."""
+    files = visible_files(experiment).filter(data_type=kind)
+    if kind == CPM:
+        current = CurrentDataset.objects.filter(experiment=experiment, kind=ASSAY)
+        files = files.filter(dataset_id__in=current.values("dataset_id"))
+    return files
 
 
 def files_by_group(experiment: Experiment, data_type: Any) -> dict[str, QuerySet[ExperimentFile]]:
     """The visible files of each asked kind, keyed by its group name in ``GET files/``."""
-    files = visible_files(experiment)
-    return {GROUPS[kind]: files.filter(data_type=kind) for kind in kinds_asked(data_type)}
+    return {GROUPS[kind]: files_of_kind(experiment, kind) for kind in kinds_asked(data_type)}
+
+
+def record_cpm_file(
+    user: User, dataset: Dataset, file_uuid: uuid.UUID, stored: StoredObject
+) -> ExperimentFile:
+    """The complete file row of an assay version's stored counts per million."""
+    experiment = dataset.experiment
+    filename = f"{experiment.pluto_id}_assay_data_cpm_v{dataset.version}.csv"
+    return ExperimentFile.objects.create(
+        uuid=file_uuid,
+        experiment=experiment,
+        filename=filename,
+        display_name=filename,
+        data_type=CPM,
+        file_type="csv",
+        content_type="text/csv",
+        file_size=stored.size,
+        storage_key=stored.key,
+        sha256=stored.sha256,
+        origin="pluto",
+        dataset=dataset,
+        created_by=user,
+        completed_at=timezone.now(),
+    )
 
 
 def find_file(experiment: Experiment, raw_id: str) -> ExperimentFile:

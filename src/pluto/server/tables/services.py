@@ -21,12 +21,14 @@ from django.db.models import Max
 
 from pluto.server.accounts.models import User
 from pluto.server.errors import InvalidInput, NotFound
+from pluto.server.files.services import record_cpm_file
 from pluto.server.lab import permissions
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import require
 from pluto.server.scratch import UPLOAD_PREFIX, scratch_folder
 from pluto.server.storage import StoredObject, get_storage
+from pluto.server.tables.cpm import CpmFile, makes_cpm, store_cpm
 from pluto.server.tables.headers import SAMPLE_ID, feature_column
 from pluto.server.tables.models import ASSAY, SAMPLE, CurrentDataset, Dataset
 from pluto.server.tables.parsing import ParsedTable, TableRules, parse_table
@@ -97,15 +99,22 @@ def store_table(
 def stored_and_published(
     user: User, experiment: Experiment, kind: str, parsed: ParsedTable, filename: str
 ) -> Dataset:
-    """Put the checked file in the object store and make it the current version."""
+    """Put the checked file (and, for raw counts, its counts per million) in the object store
+    and make it the current version."""
     dataset_uuid = uuid.uuid4()
     key = f"datasets/{experiment.uuid}/{kind}/{dataset_uuid}.parquet"
     stored = get_storage().put(key, parsed.path)
+    written = [stored.key]
     try:
-        return publish(user, experiment, kind, dataset_uuid, parsed, stored, filename)
+        cpm = None
+        if makes_cpm(experiment, kind):
+            cpm = store_cpm(experiment, dataset_uuid, parsed.path, parsed.path.parent)
+            written.append(cpm.stored.key)
+        return publish(user, experiment, kind, dataset_uuid, parsed, stored, filename, cpm)
     except BaseException:
-        # Nothing points at the new object yet; removing it leaves no trace of the attempt.
-        get_storage().delete(stored.key)
+        # Nothing points at the new objects yet; removing them leaves no trace of the attempt.
+        for written_key in written:
+            get_storage().delete(written_key)
         raise
 
 
@@ -118,8 +127,10 @@ def publish(
     parsed: ParsedTable,
     stored: StoredObject,
     filename: str,
+    cpm: CpmFile | None = None,
 ) -> Dataset:
-    """Record the stored file as the next version and make it current, in one transaction."""
+    """Record the stored file as the next version and make it current, in one transaction
+    with the file row of its counts per million (when there is one)."""
     lock_experiment(experiment)
     check_samples_match(experiment, kind, parsed)
     dataset = Dataset.objects.create(
@@ -138,6 +149,8 @@ def publish(
         source_format=parsed.source_format,
         created_by=user,
     )
+    if cpm is not None:
+        record_cpm_file(user, dataset, cpm.file_uuid, cpm.stored)
     make_current(dataset)
     return dataset
 

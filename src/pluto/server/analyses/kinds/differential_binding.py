@@ -14,7 +14,7 @@ from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.inputs import AnalysisResult, Progress
 from pluto.server.analyses.compute.parameters import WholeNumber
 from pluto.server.analyses.displays import VOLCANO
-from pluto.server.analyses.kind import Inputs, Kind
+from pluto.server.analyses.kind import Inputs, Kind, summary_numbers
 from pluto.server.tables.headers import PEAK_ID
 
 
@@ -60,4 +60,15 @@ KIND = Kind(
     displays=(VOLCANO,),
     aliases=("db", "differential-binding"),
     libraries=("pydeseq2.dds", "pydeseq2.ds"),
+    stats=summary_numbers(
+        "peaks_tested",
+        "peaks_significant",
+        "peaks_up",
+        "peaks_down",
+        "peaks_with_gene",
+        "samples_experimental",
+        "samples_control",
+        parameters=("alpha",),
+    ),
+    search_columns=("peak_id", "Gene_Symbol"),
 )

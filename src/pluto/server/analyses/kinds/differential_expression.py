@@ -5,7 +5,7 @@ from __future__ import annotations
 from pluto.server.analyses.compute import differential_expression as compute
 from pluto.server.analyses.compute.inputs import AnalysisResult, Progress
 from pluto.server.analyses.displays import VOLCANO
-from pluto.server.analyses.kind import Inputs, Kind
+from pluto.server.analyses.kind import Inputs, Kind, summary_numbers
 
 Parameters = compute.DifferentialExpressionParameters
 
@@ -31,4 +31,13 @@ KIND = Kind(
     displays=(VOLCANO,),
     aliases=("de", "differential-expression"),
     libraries=("pydeseq2.dds", "pydeseq2.ds"),
+    stats=summary_numbers(
+        "genes_tested",
+        "genes_significant",
+        "genes_up",
+        "genes_down",
+        "samples_experimental",
+        "samples_control",
+        parameters=("alpha",),
+    ),
 )

@@ -42,6 +42,7 @@ KIND = Kind(
     check=check,
     run=run,
     columns=compute.COLUMNS,
+    search_columns=("Gene_Set_Shortname", "Gene_Set_Name"),
     displays=(SCORE_BAR,),
     aliases=("gsea", "gene-set-enrichment"),
     needs_counts=False,

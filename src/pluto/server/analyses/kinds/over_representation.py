@@ -227,6 +227,7 @@ KIND = Kind(
     check=check,
     run=run,
     columns=compute.COLUMNS,
+    search_columns=("Gene_Set_Shortname", "Gene_Set_Name"),
     displays=(Display("dot_plot", DotPlotOptions, dot_figure, defaults=DOT_DEFAULTS),),
     aliases=("ora", "over-representation"),
     needs_counts=False,
