@@ -96,6 +96,7 @@ OWN_DATABASE = (
     "tests/docs/",
     "tests/web/browser/",
     "tests/bench/",
+    "tests/client/test_demo_progress.py",
     "tests/analyses/test_worker_processes.py",
     "tests/analyses/test_demo_command.py",
     "tests/cli/test_admin_commands.py",

@@ -257,3 +257,17 @@ def test_allowed_hosts_come_from_the_public_url_and_the_extra_setting(tmp_path: 
     assert public.allowed_hosts == ("pluto.example.org",)
     assert more.allowed_hosts == ("pluto.example.org", "pluto.internal", ".lab.example.org")
     assert config(tmp_path).allowed_hosts == ()
+
+
+def test_the_sdk_upstream_index_defaults_to_pypi_and_gains_its_slash(tmp_path: Path) -> None:
+    assert config(tmp_path).sdk_upstream_index == "https://pypi.org/simple/"
+    mirror = config(tmp_path, PLUTO_SDK_UPSTREAM_INDEX="https://mirror.lab.org/pypi/simple")
+    assert mirror.sdk_upstream_index == "https://mirror.lab.org/pypi/simple/"
+    assert config(tmp_path, PLUTO_SDK_UPSTREAM_INDEX="none").sdk_upstream_index == ""
+
+
+@pytest.mark.parametrize("raw", ["pypi.org/simple", "file:///opt/pypi/simple", "https://"])
+def test_a_bad_sdk_upstream_index_names_the_variable(tmp_path: Path, raw: str) -> None:
+    message = refusal(tmp_path, PLUTO_SDK_UPSTREAM_INDEX=raw)
+
+    assert "PLUTO_SDK_UPSTREAM_INDEX" in message and repr(raw) in message

@@ -80,7 +80,8 @@ def test_assay_data_is_paged_in_parallel_and_gene_symbols_stay_strings(
     pd.testing.assert_frame_equal(frame, assay_frame())
     assert capsys.readouterr().err.splitlines() == [
         "Paginating API calls to retrieve all 11 rows in the assay data in batches of 4 rows...",
-        "All 11 rows of the assay data were fetched.",
+        "Fetching rows 5 to 9...",
+        "Fetching rows 9 to 11...",
     ]
 
 

@@ -52,7 +52,8 @@ def test_json_pages_are_fetched_and_kept_in_order(
     assert sorted(int(r.query["offset"]) for r in fake.requests_to(ASSAY)) == [0, 4, 8]
     assert capsys.readouterr().err.splitlines() == [
         "Paginating API calls to retrieve all 10 rows in the assay data in batches of 4 rows...",
-        "All 10 rows of the assay data were fetched.",
+        "Fetching rows 5 to 9...",
+        "Fetching rows 9 to 10...",
     ]
 
 

@@ -43,10 +43,11 @@ R_SCRIPT = r"""
 source(url("%URL%/sdk/pluto.R"))
 library(jsonlite)
 seen <- list(default_url = pluto_server_url())
-messages <- character(0)
-keep_messages <- function(expr) {
+messages <- list()
+keep_messages <- function(name, expr) {
+  messages[[name]] <<- I(character(0))
   withCallingHandlers(expr, message = function(m) {
-    messages <<- c(messages, sub("\n$", "", conditionMessage(m)))
+    messages[[name]] <<- I(c(messages[[name]], sub("\n$", "", conditionMessage(m))))
   })
 }
 describe <- function(frame, columns) {
@@ -59,16 +60,18 @@ describe <- function(frame, columns) {
 }
 error_of <- function(expr) tryCatch({ expr; "no error" }, error = conditionMessage)
 
-sample_data <- keep_messages(pluto_read("%EXPERIMENT%", "sample"))
+sample_data <- keep_messages("sample", pluto_read("%EXPERIMENT%", "sample"))
 seen$sample <- describe(sample_data, c("sample_id"))
-assay_data <- keep_messages(pluto_read("%EXPERIMENT%", "assay"))
+assay_data <- keep_messages("assay", pluto_read("%EXPERIMENT%", "assay"))
 seen$assay <- describe(assay_data, c("gene_symbol", "control_1"))
 seen$assay$duplicated_genes <- anyDuplicated(assay_data$gene_symbol)
-results <- keep_messages(pluto_read("%EXPERIMENT%", "results", plot_id = "%PLOT%"))
+results <- keep_messages(
+  "results", pluto_read("%EXPERIMENT%", "results", plot_id = "%PLOT%")
+)
 seen$results <- describe(results, names(results))
-seen$messages <- messages
 
-first_rows <- pluto_read("%EXPERIMENT%", "assay", limit = 10002)
+first_rows <- keep_messages("limited", pluto_read("%EXPERIMENT%", "assay", limit = 10002))
+seen$messages <- messages
 seen$limited_rows <- nrow(first_rows)
 seen$pages_line_up <- identical(first_rows[9999:10002, ], assay_data[9999:10002, ])
 
@@ -226,19 +229,32 @@ def test_results_of_the_volcano_plot_are_the_differential_expression_table(r_run
     assert results["missing"] == 0
 
 
-def test_progress_messages_are_those_of_pluto_s_r_package(r_run: RRun) -> None:
+def test_paging_the_demo_assay_data_prints_the_help_page_s_progress(r_run: RRun) -> None:
     expected = [
-        "All 12 rows of the sample data were fetched.",
         "Paginating API calls to retrieve all 32544 rows in the assay data "
         "in batches of 10000 rows...",
-        "All 32544 rows of the assay data were fetched.",
-        "Paginating API calls to retrieve all 16954 rows in the results "
-        "in batches of 10000 rows...",
-        "All 16954 rows of the results were fetched.",
+        "Fetching rows 10001 to 20001...",
+        "Fetching rows 20001 to 30001...",
+        "Fetching rows 30001 to 32544...",
     ]
 
-    assert r_run.seen["messages"] == expected
-    assert all(line in r_run.stderr for line in expected)
+    assert r_run.seen["messages"]["assay"] == expected
+    assert "\n".join(expected) in r_run.stderr
+
+
+def test_progress_messages_are_those_of_pluto_s_r_package(r_run: RRun) -> None:
+    messages = r_run.seen["messages"]
+
+    assert messages["sample"] == ["All 12 rows of the sample data were fetched."]
+    assert messages["results"] == [
+        "Paginating API calls to retrieve all 16954 rows in the results "
+        "in batches of 10000 rows...",
+        "Fetching rows 10001 to 16954...",
+    ]
+    assert messages["limited"] == [
+        "Note: Data has 32544 rows but only 10002 will be fetched due to the provided "
+        '"limit" parameter.\nIncrease or remove the "limit" parameter if more rows are desired.'
+    ]
 
 
 def test_limit_caps_the_rows_and_pages_start_at_0_based_offsets(r_run: RRun) -> None:

@@ -20,8 +20,18 @@ def bar(total: float | None, *, enabled: bool, **options: Any) -> tqdm[Any]:
     return tqdm(total=total, disable=not (enabled and on_terminal()), file=sys.stderr, **options)
 
 
+def batch_line(offset: int, batch: int, count: int) -> str:
+    """``Fetching rows 10001 to 20001...``: the R client's words for the page at ``offset``.
+
+    The first row is counted from 1 and the second number is that plus the batch size,
+    never past the last row, exactly as Pluto's R package prints it.
+    """
+    first = offset + 1
+    return f"Fetching rows {first} to {min(first + batch, count)}..."
+
+
 class TableProgress:
-    """What a table read prints: the paging line, a bar, and the closing line.
+    """What a table read prints: the paging lines and a bar, or one closing line.
 
     ``noun`` is ``"sample data"``, ``"assay data"`` or ``"results"``, as in the R client.
     """
@@ -37,14 +47,20 @@ class TableProgress:
         if not self.quiet:
             print(line, file=sys.stderr, flush=True)
 
-    def paging(self, count: int, batch: int, first_rows: int) -> None:
-        """Announce a read of several pages and start the bar with the first page counted."""
+    def paging(self, count: int, batch: int, offsets: list[int]) -> None:
+        """Announce a read of several pages and each later batch, then start the bar.
+
+        The pages are fetched in parallel, so each batch's line is printed, in order, as
+        its request is handed out rather than when it happens to start.
+        """
         self.say(
             f"Paginating API calls to retrieve all {count} rows in the {self.noun} "
             f"in batches of {batch} rows..."
         )
+        for offset in offsets:
+            self.say(batch_line(offset, batch, count))
         self._bar = bar(count, enabled=not self.quiet, unit="rows", unit_scale=count >= 10_000)
-        self.advance(first_rows)
+        self.advance(batch)
 
     def advance(self, rows: int) -> None:
         """Count rows that arrived (called from the page-fetching threads)."""
@@ -53,7 +69,8 @@ class TableProgress:
                 self._bar.update(rows)
 
     def done(self, rows: int) -> None:
-        """Close the bar and print the closing line."""
+        """Close the bar; a read of one page says how many rows it got instead."""
         if self._bar is not None:
             self._bar.close()
+            return
         self.say(f"All {rows} rows of the {self.noun} were fetched.")

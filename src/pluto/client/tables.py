@@ -88,7 +88,7 @@ class TableReader:
         offsets = list(range(batch, first.count, batch)) if batch else []
         if not offsets:
             return []
-        progress.paging(first.count, batch, first.rows)
+        progress.paging(first.count, batch, offsets)
 
         def fetch(offset: int) -> Page:
             """One later page, checked against the first and counted on the bar."""

@@ -274,16 +274,28 @@ pluto_bind_pages <- function(frames) {
   frame
 }
 
-pluto_report_rows <- function(fetched, count, noun) {
-  if (fetched >= count) {
+# The closing line of a read that took one page, or that "limit" cut short; the wording is
+# that of Pluto's own R package.
+pluto_report_rows <- function(count, cap, noun) {
+  if (count <= cap) {
     message("All ", pluto_format_count(count), " rows of the ", noun, " were fetched.")
   } else {
     message(
-      "Fetched ", pluto_format_count(fetched), " of the ", pluto_format_count(count),
-      " rows of the ", noun, " because of the \"limit\" parameter; ",
-      "raise or remove it to get them all."
+      "Note: Data has ", pluto_format_count(count), " rows but only ", pluto_format_count(cap),
+      " will be fetched due to the provided \"limit\" parameter.\n",
+      "Increase or remove the \"limit\" parameter if more rows are desired."
     )
   }
+}
+
+# "Fetching rows 10001 to 20001...": the first row of the batch counted from 1, and that
+# number plus the batch size (never past the last row), as Pluto's R package prints it.
+pluto_report_batch <- function(offset, count) {
+  first <- offset + 1
+  message(
+    "Fetching rows ", pluto_format_count(first), " to ",
+    pluto_format_count(min(first + pluto_page_size, count)), "..."
+  )
 }
 
 #' Read an experiment's sample data, assay data or a plot's results
@@ -309,16 +321,30 @@ pluto_read <- function(experiment_id, data_type, plot_id = NULL, limit = NULL) {
 
   first <- pluto_table_page(path, 0, min(pluto_page_size, cap))
   wanted <- min(first$count, cap)
-  frames <- list(first$frame)
-  fetched <- nrow(first$frame)
-  if (fetched < wanted) {
+  # A full read that needs more pages announces the paging and then each batch; a single
+  # page, or a read that "limit" cut, gets one closing line instead.
+  paging <- is.infinite(cap) && nrow(first$frame) < wanted
+  if (paging) {
     message(
       "Paginating API calls to retrieve all ", pluto_format_count(wanted), " rows in the ",
       noun, " in batches of ", pluto_format_count(pluto_page_size), " rows..."
     )
+  } else {
+    pluto_report_rows(first$count, cap, noun)
   }
-  # Offsets are 0-based row numbers: the second page starts at row 10000.
+  frames <- pluto_read_rest(path, first, wanted, paging)
+  pluto_bind_pages(frames)
+}
+
+# The first page and every later one up to `wanted` rows. Offsets are 0-based row numbers:
+# the second page starts at row 10000.
+pluto_read_rest <- function(path, first, wanted, paging) {
+  frames <- list(first$frame)
+  fetched <- nrow(first$frame)
   while (fetched < wanted) {
+    if (paging) {
+      pluto_report_batch(fetched, wanted)
+    }
     page <- pluto_table_page(path, fetched, min(pluto_page_size, wanted - fetched))
     rows <- nrow(page$frame)
     if (rows == 0) {
@@ -327,8 +353,7 @@ pluto_read <- function(experiment_id, data_type, plot_id = NULL, limit = NULL) {
     frames[[length(frames) + 1]] <- page$frame
     fetched <- fetched + rows
   }
-  pluto_report_rows(fetched, first$count, noun)
-  pluto_bind_pages(frames)
+  frames
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pluto import __version__
 from pluto.server.accounts.api import router as accounts_router
 from pluto.server.accounts.auth import api_user
 from pluto.server.analyses.api import router as analyses_router
+from pluto.server.api_docs import API_DESCRIPTION, SessionSwagger
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
@@ -65,12 +66,13 @@ def build_api() -> PlutoApi:
     api = PlutoApi(
         title="Pluto API",
         version=__version__,
-        description="The Pluto-compatible HTTP API. Send 'Authorization: Token <key>'.",
+        description=API_DESCRIPTION,
         auth=api_user,
         throttle=api_throttles(),
         renderer=OrjsonRenderer(),
         openapi_url="/openapi.json/",
         docs_url="/docs/",
+        docs=SessionSwagger(),
         urls_namespace="api",
     )
     handlers: list[tuple[type[Exception], Any]] = [

@@ -95,6 +95,7 @@ class Config:
     allowed_hosts: tuple[str, ...]
     api_rate_per_key: Rate | None
     api_rate_per_address: Rate | None
+    sdk_upstream_index: str
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -161,6 +162,25 @@ def parse_public_url(env: Mapping[str, str]) -> str:
             f"https://pluto.example.org (got {raw!r})."
         )
     return raw.rstrip("/")
+
+
+DEFAULT_UPSTREAM_INDEX = "https://pypi.org/simple/"
+
+
+def parse_upstream_index(env: Mapping[str, str]) -> str:
+    """Where the SDK's package index sends pip for other projects, ending in '/'; '' for none."""
+    raw = env.get("PLUTO_SDK_UPSTREAM_INDEX", "").strip()
+    if not raw:
+        return DEFAULT_UPSTREAM_INDEX
+    if raw.lower() == "none":
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"PLUTO_SDK_UPSTREAM_INDEX must be the http:// or https:// URL of a simple package "
+            f"index such as {DEFAULT_UPSTREAM_INDEX}, or none (got {raw!r})."
+        )
+    return raw.rstrip("/") + "/"
 
 
 def parse_list(env: Mapping[str, str], name: str) -> list[str]:
@@ -312,4 +332,5 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         allowed_hosts=allowed_hosts(env, public_url),
         api_rate_per_key=parse_rate(env, "PLUTO_API_RATE_PER_KEY", Rate(1200, 60)),
         api_rate_per_address=parse_rate(env, "PLUTO_API_RATE_PER_ADDRESS", Rate(3000, 60)),
+        sdk_upstream_index=parse_upstream_index(env),
     )

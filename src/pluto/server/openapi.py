@@ -15,6 +15,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
+from pluto.server.api_docs import describe_security
 from pluto.server.errors import STATUS_CODES
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -152,4 +153,5 @@ class PlutoApi(NinjaAPI):
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         complete(schema)
+        describe_security(schema)
         return schema

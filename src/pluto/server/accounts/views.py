@@ -15,6 +15,8 @@ from pluto.server.accounts import services
 from pluto.server.accounts.forms import SignInForm, SignupForm, TokenForm
 from pluto.server.accounts.models import ApiToken
 from pluto.server.errors import PlutoError
+from pluto.server.web.context import server_url
+from pluto.server.web.sdk_install import index_install_line, wheel_install_line
 
 
 class SignInView(LoginView):
@@ -54,7 +56,14 @@ def account_page(
     status: int = 200,
 ) -> HttpResponse:
     """The Account page; ``no-store`` so no cache keeps a key it once showed."""
-    context = {"tokens": services.tokens_of(request.user), "form": form, "new_key": new_key}
+    server = server_url(request)
+    context = {
+        "tokens": services.tokens_of(request.user),
+        "form": form,
+        "new_key": new_key,
+        "wheel_install": wheel_install_line(server),
+        "index_install": index_install_line(server),
+    }
     response = render(request, "accounts/account.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response

@@ -8,6 +8,7 @@ from pluto.server.web import (
     plot_page,
     project_page,
     projects,
+    python_sdk,
     sdk,
     vendor,
     views,
@@ -19,6 +20,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("files/signed/<str:token>/", downloads.signed_download, name="signed_download"),
     path("sdk/pluto.R/", sdk.r_client, name="r_client"),  # served with and without the slash
+    path("sdk/python/simple/", python_sdk.simple_index, name="python_index"),
+    path("sdk/python/simple/<str:project>/", python_sdk.simple_project, name="python_project"),
+    path("sdk/python/<str:filename>/", python_sdk.wheel_file, name="python_wheel"),
     path("assets/plotly-<str:release>.min.js", vendor.plotly_js, name="plotly_js"),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/<str:project_id>/", project_page.project_page, name="project_page"),
