@@ -158,6 +158,8 @@ def test_the_account_page_shows_the_install_lines_with_the_server_s_address(
     settings.PUBLIC_URL = "http://pluto.lab.internal:8000"
     public = browser.get("/account/").content.decode()
 
+    assert "<title>Account · Pluto</title>" in local
+    assert local.count('id="python-sdk-install"') == 1
     assert f"pip install http://testserver/sdk/python/{WHEEL}" in local
     assert "pip install --index-url http://testserver/sdk/python/simple/ " in local
     assert (
