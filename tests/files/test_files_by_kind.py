@@ -154,6 +154,17 @@ def test_a_new_version_and_a_restored_one_each_list_their_own_cpm(
     np.testing.assert_allclose(table["S1"], [0.25e6, 0.75e6], rtol=1e-12)
 
 
+def test_a_cpm_file_cannot_be_deleted_on_its_own(ada: Caller, experiment: Experiment) -> None:
+    put_csv(ada, experiment, "assay", counts_csv({"S1": [1, 2], "S2": [3, 4]}, ["A", "B"]))
+    (cpm,) = cpm_files(ada, experiment)
+
+    answer = ada.call("DELETE", files_path(experiment, f"{cpm['uuid']}/"))
+
+    assert answer.status_code == 409
+    assert "assay version 1" in answer.data["message"]
+    assert [f["uuid"] for f in cpm_files(ada, experiment)] == [cpm["uuid"]]
+
+
 def test_a_sample_without_reads_has_empty_cpm_cells(ada: Caller, experiment: Experiment) -> None:
     put_csv(ada, experiment, "assay", counts_csv({"S1": [2, 2], "S2": [0, 0]}, ["A", "B"]))
 

@@ -10,6 +10,7 @@ from ninja import Router, Status
 from pluto.server.files import schemas, services, sessions
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab.services import find_experiment
+from pluto.server.openapi import documented_errors
 from pluto.server.pagination import list_page_doc, page_of, page_request
 from pluto.server.signed_urls import signed_download_url
 
@@ -92,7 +93,12 @@ def rename_file(request: HttpRequest, experiment_id: str, file_id: str) -> dict[
     return schemas.file_json(services.rename_file(role, file, json_body(request)))
 
 
-@router.delete(f"{EXPERIMENT}/files/{{file_id}}/", response={204: None}, summary="Delete a file")
+@router.delete(
+    f"{EXPERIMENT}/files/{{file_id}}/",
+    response={204: None},
+    summary="Delete a file",
+    openapi_extra=documented_errors(409),
+)
 def delete_file(request: HttpRequest, experiment_id: str, file_id: str) -> HttpResponse:
     experiment, role = find_experiment(request.auth, experiment_id)
     services.delete_file(role, services.find_file(experiment, file_id))

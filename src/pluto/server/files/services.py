@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pluto.server.accounts.models import User
-from pluto.server.errors import InvalidInput, NotFound, PlutoError
+from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
 from pluto.server.files.models import ExperimentFile, UploadSession
 from pluto.server.files.sessions import session_ttl, storage_key
 from pluto.server.lab.ids import parse_uuid
@@ -255,6 +255,13 @@ def rename_file(role: str, file: ExperimentFile, data: dict[str, Any]) -> Experi
 def delete_file(role: str, file: ExperimentFile) -> None:
     """Delete a file (editors only); its stored bytes go once the deletion is committed."""
     require(role, EDITOR, "delete files")
+    if file.data_type in MADE_BY_PLUTO and file.dataset_id is not None:
+        # Nothing would make it again: it lives and goes with its assay version.
+        raise Conflict(
+            f"{file.display_name} is made by Pluto with assay version {file.dataset.version} "
+            "and goes with it; it cannot be deleted on its own.",
+            details={"file": str(file.uuid)},
+        )
     file.delete()
 
 
