@@ -108,8 +108,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 # Operations whose valid requests depend on stored data the schema cannot list: file contents,
-# column, sample and gene names, an analysis's parameters for this experiment's samples,
-# existing users' emails, uploaded files' ids, options of the display's own type. A request
+# column, sample and gene names, an analysis's parameters for this experiment's samples and
+# the columns of its results, existing users' emails, uploaded files' ids, options of the
+# display's own type. A request
 # the schema allows may be refused with 400 there, naming what to change.
 DATA_DEPENDENT = {
     "GET /lab/experiments/{experiment_id}/sample-data/",
@@ -118,6 +119,7 @@ DATA_DEPENDENT = {
     "GET /lab/experiments/{experiment_id}/assay-data/download/",
     "GET /lab/experiments/{experiment_id}/plots/{plot_id}/data/",
     "GET /lab/experiments/{experiment_id}/plots/{plot_id}/download/",
+    "GET /lab/experiments/{experiment_id}/analyses/{analysis_id}/summary/",
     "PUT /lab/experiments/{experiment_id}/sample-data/",
     "PUT /lab/experiments/{experiment_id}/assay-data/",
     "POST /lab/gene-set-collections/",

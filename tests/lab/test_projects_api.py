@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from pydantic import TypeAdapter, ValidationError
 
 from pluto.server.lab import services
 from pluto.server.lab.models import Project
+from pluto.server.lab.schemas import Name
 from tests.conftest import Caller, make_experiment, make_project
 
 PROJECT_FIELDS = {
@@ -112,6 +114,19 @@ def test_create_project_with_bad_values_is_400_naming_the_field(
     assert response.data["details"]["field"] == field
     assert field in response.data["message"]
     assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize("blank", [" ", "\x1f", "\x85", "\u3000", "\t\x1c"])
+def test_the_documented_name_type_refuses_every_name_the_server_finds_blank(
+    ada: Caller, blank: str
+) -> None:
+    # The schema's pattern is checked by regex engines that know less whitespace than
+    # Python's strip(); the type must refuse what the service would.
+    response = ada.call("POST", "/lab/projects/", {"name": blank})
+
+    with pytest.raises(ValidationError):
+        TypeAdapter(Name).validate_python(blank)
+    assert response.status_code == 400 and response.data["details"]["field"] == "name"
 
 
 def test_a_name_of_exactly_200_characters_is_fine(ada: Caller) -> None:

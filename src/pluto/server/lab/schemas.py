@@ -194,7 +194,10 @@ def choice(names: Iterable[str]) -> WithJsonSchema:
 # Request bodies, as the services validate them: unknown fields are refused, names are
 # non-empty texts, choices are closed lists. ``Optional`` fields of a PATCH may be left out
 # but not sent as null.
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME, pattern=r"\S")]
+# At least one character that Python's str.strip() keeps (its whitespace is wider than a
+# regex's \s: it also strips the separators U+001C-U+001F and U+0085).
+NAME_PATTERN = r"[^\s\x1c-\x1f\x85]"
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME, pattern=NAME_PATTERN)]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
 ShareLevelName = Literal["private", "shareable", "public"]
 RoleName = Literal["owner", "editor", "viewer"]
