@@ -88,9 +88,10 @@ def make_experiment(
     return lab.create_experiment(owner, data)
 
 
-# Tests that start their own Pluto processes on a SQLite file of their own: they exercise
-# nothing of the database under test, so the PostgreSQL pass (`-m "not own_database"`)
-# leaves them out instead of running them twice.
+# Tests that start their own Pluto processes on a SQLite file of their own, or whose subject
+# never reaches the database (pip installing the served SDK wheel): they exercise nothing of
+# the database under test, so the PostgreSQL pass (`-m "not own_database"`) leaves them out
+# instead of running them twice.
 OWN_DATABASE = (
     "tests/r/",
     "tests/docs/",
@@ -103,6 +104,7 @@ OWN_DATABASE = (
     "tests/cli/test_serve_supervision.py",
     "tests/cli/test_serve_security.py",
     "tests/cli/test_deploy_check.py",
+    "tests/web/test_python_sdk_install.py",
 )
 
 
