@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
-from pluto.server.lab.models import Experiment
+from pluto.server.lab.models import Experiment, Project
 from tests.conftest import Caller, make_experiment, make_project
 from tests.test_api_contract import assert_error
 
@@ -114,3 +114,23 @@ def test_too_many_query_parameters_are_400_invalid_naming_the_limit(ada: Caller)
     response = send_raw(ada, "GET", f"/lab/projects/?{query}", "application/json", b"")
     error = assert_error(response, 400, "invalid")
     assert error["details"]["limit"] == 1000
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "a\u0000b"}, "name"),
+        ({"name": "ok", "description": "\u0000"}, "description"),
+        ({"name": "ok", "tags": [{"x\u0000": 1}]}, "tags.0.x\u0000"),
+    ],
+)
+def test_a_nul_character_in_a_json_body_is_400_naming_the_field(
+    ada: Caller, body: dict[str, Any], field: str
+) -> None:
+    # PostgreSQL cannot store it in text; the answer must not depend on the database.
+    response = ada.call("POST", "/lab/projects/", body)
+
+    assert response.status_code == 400
+    assert response.data["details"]["field"] == field
+    assert "NUL character" in response.data["message"]
+    assert not Project.objects.exists()

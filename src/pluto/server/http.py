@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -23,7 +24,36 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         ) from exc
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be a JSON object.", details={"field": "body"})
+    refuse_nul_characters(data)
     return data
+
+
+def field_with_nul(value: Any, path: str) -> str | None:
+    """The dotted path of the first text (key or value) holding a NUL character, if any."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items: Iterable[tuple[str, Any]]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, inner in items:
+        inner_path = f"{path}.{key}" if path else str(key)
+        found = inner_path if "\x00" in key else field_with_nul(inner, inner_path)
+        if found is not None:
+            return found
+    return None
+
+
+def refuse_nul_characters(data: dict[str, Any]) -> None:
+    """PostgreSQL cannot store a NUL character in text: refuse it, naming the field."""
+    field = field_with_nul(data, "")
+    if field is not None:
+        raise InvalidInput(
+            f"'{field}' contains a NUL character (\\u0000); remove it.", details={"field": field}
+        )
 
 
 def body_doc(schema: type[Schema]) -> dict[str, Any]:
