@@ -194,11 +194,13 @@ def choice(names: Iterable[str]) -> WithJsonSchema:
 # Request bodies, as the services validate them: unknown fields are refused, names are
 # non-empty texts, choices are closed lists. ``Optional`` fields of a PATCH may be left out
 # but not sent as null.
-# At least one character that Python's str.strip() keeps (its whitespace is wider than a
+# At least one character that Python's str.strip() keeps, and no NUL (its whitespace is wider than a
 # regex's \s: it also strips the separators U+001C-U+001F and U+0085).
-NAME_PATTERN = r"[^\s\x1c-\x1f\x85]"
+NAME_PATTERN = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"
+# No NUL character anywhere: PostgreSQL cannot store it in text (see http.json_body).
+TEXT_PATTERN = r"^[^\x00]*$"
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME, pattern=NAME_PATTERN)]
-Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION, pattern=TEXT_PATTERN)]
 ShareLevelName = Literal["private", "shareable", "public"]
 RoleName = Literal["owner", "editor", "viewer"]
 ExperimentTypeName = Annotated[str, choice(name for name, _ in EXPERIMENT_TYPES)]
