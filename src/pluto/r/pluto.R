@@ -124,14 +124,24 @@ pluto_stop_for_status <- function(response, url) {
   )
 }
 
-pluto_get <- function(path, query = list()) {
+# Every request goes through here. `under` is the part of the path after the server
+# ("lab/" for most families, "" for user/ and programs/). PLUTO_ORGANIZATION, when set,
+# scopes the request to that organization (its uuid), as the Organization header does.
+pluto_request <- function(method, path, query = list(), body = NULL, under = "lab/") {
   token <- pluto_api_token()
-  url <- paste0(pluto_server_url(), "/lab/", path)
+  url <- paste0(pluto_server_url(), "/", under, path)
+  headers <- c(Authorization = paste("Token", token))
+  organization <- Sys.getenv("PLUTO_ORGANIZATION", unset = "")
+  if (nzchar(organization)) {
+    headers <- c(headers, Organization = organization)
+  }
   response <- tryCatch(
-    httr::GET(
-      url,
+    httr::VERB(
+      method, url,
       query = if (length(query) > 0) query else NULL,
-      httr::add_headers(Authorization = paste("Token", token)),
+      body = if (is.null(body)) NULL else rjson::toJSON(body),
+      httr::add_headers(.headers = headers),
+      httr::content_type_json(),
       httr::user_agent(paste0("pluto-r/", pluto_client_version)),
       httr::timeout(300)
     ),
@@ -147,9 +157,22 @@ pluto_get <- function(path, query = list()) {
   httr::content(response, as = "text", encoding = "UTF-8")
 }
 
+pluto_get <- function(path, query = list(), under = "lab/") {
+  pluto_request("GET", path, query = query, under = under)
+}
+
+# A JSON answer of a POST, PATCH or DELETE as plain nested lists (NULL for an empty body).
+pluto_send_object <- function(method, path, body = NULL, under = "lab/") {
+  text <- pluto_request(method, path, body = body, under = under)
+  if (!nzchar(text)) {
+    return(invisible(NULL))
+  }
+  rjson::fromJSON(text)
+}
+
 # An object answer (project, experiment, download link) as plain nested lists.
-pluto_get_object <- function(path, query = list()) {
-  rjson::fromJSON(pluto_get(path, query))
+pluto_get_object <- function(path, query = list(), under = "lab/") {
+  rjson::fromJSON(pluto_get(path, query, under = under))
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -521,18 +544,3 @@ pluto_wait_for_analysis <- function(experiment_id, analysis_uuid, poll_interval 
     Sys.sleep(poll_interval)
   }
 }
-
-# source(url(...)) reads this file but never destroys the url() connection, so R would warn
-# "closing unused connection" at some later garbage collection. source() has read every line
-# before it runs any, so the connection can be closed here.
-pluto_close_source_connection <- function() {
-  connections <- showConnections(all = TRUE)
-  for (number in rownames(connections)) {
-    if (as.integer(number) > 2 &&
-      grepl("/sdk/pluto\\.R/?$", connections[number, "description"])) {
-      close(getConnection(as.integer(number)))
-    }
-  }
-  invisible(NULL)
-}
-pluto_close_source_connection()

@@ -18,10 +18,22 @@ from pluto.server.web.context import server_url
 SERVER_URL_PLACEHOLDER = "__PLUTO_SERVER_URL__"
 
 
+R_CORE, R_END = "pluto.R", "end.R"
+
+
+def r_source_names() -> list[str]:
+    """The R client's files in the order they are served: the core, each family, the end."""
+    names = [item.name for item in resources.files("pluto").joinpath("r").iterdir()]
+    families = sorted(name for name in names if name.endswith(".R") and name not in (R_CORE, R_END))
+    return [R_CORE, *families, R_END]
+
+
 @functools.cache
 def r_client_source() -> str:
-    """The text of ``pluto/r/pluto.R`` as shipped with the package."""
-    return resources.files("pluto").joinpath("r/pluto.R").read_text(encoding="utf-8")
+    """The R client as one file: ``pluto/r/pluto.R``, each family's file, then ``end.R``."""
+    folder = resources.files("pluto").joinpath("r")
+    parts = [folder.joinpath(name).read_text(encoding="utf-8") for name in r_source_names()]
+    return "\n".join(part.rstrip("\n") + "\n" for part in parts)
 
 
 def r_string_content(text: str) -> str:
