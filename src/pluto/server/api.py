@@ -1,4 +1,4 @@
-"""The JSON API under ``lab/``: one NinjaAPI, token or session auth, the one error body."""
+"""The JSON API (under ``lab/``, and the newer families beside it): one NinjaAPI, token or session auth, the one error body."""
 
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+# The Pluto API lives under lab/; a few newer families (user/, programs/) sit beside it.
+LAB = "/lab/"
+
+
 def build_api() -> PlutoApi:
     """The API object with its routers and error handlers."""
     api = PlutoApi(
@@ -70,8 +74,8 @@ def build_api() -> PlutoApi:
         auth=api_user,
         throttle=api_throttles(),
         renderer=OrjsonRenderer(),
-        openapi_url="/openapi.json/",
-        docs_url="/docs/",
+        openapi_url="/lab/openapi.json/",
+        docs_url="/lab/docs/",
         docs=SessionSwagger(),
         urls_namespace="api",
     )
@@ -92,11 +96,11 @@ def build_api() -> PlutoApi:
     ]
     for exception_class, handler in handlers:
         api.add_exception_handler(exception_class, handler)
-    api.add_router("/", accounts_router)
-    api.add_router("/", lab_router)
-    api.add_router("/", tables_router)
-    api.add_router("/", files_router)
-    api.add_router("/", analyses_router)
+    api.add_router(LAB, accounts_router)
+    api.add_router(LAB, lab_router)
+    api.add_router(LAB, tables_router)
+    api.add_router(LAB, files_router)
+    api.add_router(LAB, analyses_router)
     return api
 
 

@@ -1,4 +1,4 @@
-"""URL routes: the JSON API under ``lab/``, the web pages, the admin."""
+"""URL routes: the JSON API (``lab/``, ``user/``, ``programs/``), the web pages, the admin."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pluto.server.api import api
 from pluto.server.web import errors
 
 urlpatterns = [
-    path("lab/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("pluto.server.accounts.urls")),
     path("", include("pluto.server.web.urls")),
     path("", include("pluto.server.tables.urls")),
     path("", include("pluto.server.files.urls")),
+    # Last: the API's own root page ("") must not shadow the home page.
+    path("", api.urls),
 ]
 
 handler400 = errors.bad_request
