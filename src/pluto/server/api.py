@@ -1,4 +1,4 @@
-"""The JSON API (under ``lab/``, and the newer families beside it): one NinjaAPI, token or session auth, the one error body."""
+"""The JSON API: one NinjaAPI under ``lab/`` and beside it, token or session auth, one error body."""
 
 from __future__ import annotations
 
