@@ -1,4 +1,4 @@
-"""The JSON API: one NinjaAPI under ``lab/`` and beside it, token or session auth, one error body."""
+"""The JSON API: one NinjaAPI under ``lab/`` and beside it, token or session auth, one error."""
 
 from __future__ import annotations
 
