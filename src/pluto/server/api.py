@@ -13,12 +13,15 @@ from ninja.renderers import BaseRenderer
 from pluto import __version__
 from pluto.server.accounts.api import router as accounts_router
 from pluto.server.accounts.auth import api_user
+from pluto.server.accounts.models import User
 from pluto.server.analyses.api import router as analyses_router
 from pluto.server.api_docs import API_DESCRIPTION, SessionSwagger
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
 from pluto.server.lab.api import router as lab_router
 from pluto.server.openapi import PlutoApi
+from pluto.server.orgs.api import router as orgs_router
+from pluto.server.orgs.scope import HEADER, scope_user
 from pluto.server.request_errors import REQUEST_ERRORS, as_pluto_error
 from pluto.server.tables.api import router as tables_router
 from pluto.server.throttling import api_throttles, throttled
@@ -65,13 +68,18 @@ def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 LAB = "/lab/"
 
 
+def api_caller(request: HttpRequest) -> User:
+    """The authenticated caller, scoped to the organization of an ``Organization`` header."""
+    return scope_user(api_user(request), request.headers.get(HEADER))
+
+
 def build_api() -> PlutoApi:
     """The API object with its routers and error handlers."""
     api = PlutoApi(
         title="Pluto API",
         version=__version__,
         description=API_DESCRIPTION,
-        auth=api_user,
+        auth=api_caller,
         throttle=api_throttles(),
         renderer=OrjsonRenderer(),
         openapi_url="/lab/openapi.json/",
@@ -101,6 +109,7 @@ def build_api() -> PlutoApi:
     api.add_router(LAB, tables_router)
     api.add_router(LAB, files_router)
     api.add_router(LAB, analyses_router)
+    api.add_router("/user/", orgs_router)
     return api
 
 

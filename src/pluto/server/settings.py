@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "pluto.server.accounts",
+    "pluto.server.orgs",
     "pluto.server.lab",
     "pluto.server.tables",
     "pluto.server.files",

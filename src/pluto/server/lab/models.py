@@ -76,6 +76,9 @@ class Project(models.Model):
         max_length=20, choices=ShareLevel.choices, default=ShareLevel.PRIVATE
     )
     is_archived = models.BooleanField(default=False)
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="projects"
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_projects"
     )

@@ -2,6 +2,8 @@
 
 A project role carries down to the project's experiments; an experiment role applies to that
 experiment only; the higher of the two wins. ``public`` lets every user of the instance view.
+A request scoped to an organization (its ``Organization`` header) sees only that
+organization's projects and their experiments.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pluto.server.lab.models import (
     ProjectMember,
     ShareLevel,
 )
+from pluto.server.orgs.scope import scope_of
 
 VIEWER, EDITOR, OWNER = "viewer", "editor", "owner"
 ROLE_RANK: dict[str | None, int] = {None: 0, VIEWER: 1, EDITOR: 2, OWNER: 3}
@@ -31,17 +34,39 @@ def at_least(role: str | None, needed: str) -> bool:
     return ROLE_RANK[role] >= ROLE_RANK[needed]
 
 
+def in_scope_projects(user: User) -> QuerySet[Project]:
+    """All projects, or those of the organization the request is scoped to."""
+    organization = scope_of(user)
+    projects = Project.objects.all()
+    return projects if organization is None else projects.filter(organization=organization)
+
+
+def in_scope_experiments(user: User) -> QuerySet[Experiment]:
+    """All experiments, or those whose project is in the request's organization."""
+    organization = scope_of(user)
+    experiments = Experiment.objects.all()
+    if organization is None:
+        return experiments
+    return experiments.filter(project__organization=organization)
+
+
+def out_of_scope(user: User, project: Project) -> bool:
+    """Whether the request is scoped to an organization that does not hold ``project``."""
+    organization = scope_of(user)
+    return organization is not None and project.organization_id != organization.pk
+
+
 def visible_projects(user: User) -> QuerySet[Project]:
     """Projects the user is a member of, or that are public."""
     member = ProjectMember.objects.filter(project=OuterRef("pk"), user=user)
-    return Project.objects.filter(Q(Exists(member)) | Q(share_level=ShareLevel.PUBLIC))
+    return in_scope_projects(user).filter(Q(Exists(member)) | Q(share_level=ShareLevel.PUBLIC))
 
 
 def visible_experiments(user: User) -> QuerySet[Experiment]:
     """Experiments the user has a role on (directly or through the project), or public ones."""
     own = ExperimentMember.objects.filter(experiment=OuterRef("pk"), user=user)
     through_project = ProjectMember.objects.filter(project=OuterRef("project_id"), user=user)
-    return Experiment.objects.filter(
+    return in_scope_experiments(user).filter(
         Q(Exists(own))
         | Q(Exists(through_project))
         | Q(share_level=ShareLevel.PUBLIC)
@@ -51,6 +76,8 @@ def visible_experiments(user: User) -> QuerySet[Experiment]:
 
 def project_role(user: User, project: Project) -> str | None:
     """The user's role on the project, ``viewer`` for a public one, or None."""
+    if out_of_scope(user, project):
+        return None
     role = (
         ProjectMember.objects.filter(project=project, user=user)
         .values_list("role", flat=True)
@@ -63,6 +90,8 @@ def project_role(user: User, project: Project) -> str | None:
 
 def experiment_role(user: User, experiment: Experiment) -> str | None:
     """The user's role on the experiment: its own, its project's, or viewer when public."""
+    if out_of_scope(user, experiment.project):
+        return None
     own = (
         ExperimentMember.objects.filter(experiment=experiment, user=user)
         .values_list("role", flat=True)

@@ -22,6 +22,7 @@ from pluto.server.lab.models import (
     ShareLevel,
 )
 from pluto.server.lab.permissions import EDITOR, OWNER
+from pluto.server.orgs import scope
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 20_000
@@ -172,6 +173,8 @@ PROJECT_FIELDS = {"name", "description", "share_level", "is_archived"}
 def create_project(user: User, data: dict[str, Any], pluto_id: str | None = None) -> Project:
     """A new project owned by ``user``, who becomes its first owner member.
 
+    It belongs to the organization the request is scoped to, or the user's default one.
+
     ``pluto_id`` is for the demo only, which must recreate the help page's ids.
     """
     reject_unknown_fields(data, PROJECT_FIELDS - {"is_archived"})
@@ -179,6 +182,7 @@ def create_project(user: User, data: dict[str, Any], pluto_id: str | None = None
         name=clean_name(data.get("name")),
         description=clean_description(data.get("description")),
         share_level=clean_share_level(data.get("share_level", ShareLevel.PRIVATE)),
+        organization=scope.working_organization(user),
         owner=user,
         created_by=user,
     )
