@@ -23,7 +23,10 @@ setup: venv
 serve: setup
 	$(BIN)/pluto serve --host $(HOST) --port $(PORT)
 
-test: lint system-deps test-sqlite test-postgres
+# The SQLite and PostgreSQL passes share nothing (each has its own data directory and
+# database), so they run side by side; each pass's output is printed whole when it ends.
+test: lint system-deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
 # against R;
