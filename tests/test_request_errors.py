@@ -5,6 +5,8 @@ parameters, on the API and through the web pages' CSRF check."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -121,7 +123,7 @@ def test_too_many_query_parameters_are_400_invalid_naming_the_limit(ada: Caller)
     [
         ({"name": "a\u0000b"}, "name"),
         ({"name": "ok", "description": "\u0000"}, "description"),
-        ({"name": "ok", "tags": [{"x\u0000": 1}]}, "tags.0.x\u0000"),
+        ({"name": "ok", "tags": [{"x\u0000": 1}]}, "tags.0.x\\u0000"),
     ],
 )
 def test_a_nul_character_in_a_json_body_is_400_naming_the_field(
@@ -134,3 +136,51 @@ def test_a_nul_character_in_a_json_body_is_400_naming_the_field(
     assert response.data["details"]["field"] == field
     assert "NUL character" in response.data["message"]
     assert not Project.objects.exists()
+
+
+def test_a_literal_backslash_u0000_in_a_name_is_only_text(ada: Caller) -> None:
+    # JSON "\\u0000" is a backslash followed by "u0000", not a NUL character.
+    response = ada.call("POST", "/lab/projects/", {"name": "a\\u0000b"})
+
+    assert response.status_code == 201
+    assert response.data["name"] == "a\\u0000b"
+
+
+def test_a_nul_character_is_refused_whatever_the_endpoint_does_with_its_body(
+    ada: Caller,
+) -> None:
+    response = ada.call("POST", "/lab/me/", {"note": "x\u0000"})
+
+    assert response.status_code == 400
+    assert response.data["details"]["field"] == "note"
+
+
+def test_every_documented_request_text_says_it_takes_no_nul_character(client: Client) -> None:
+    schema = client.get("/lab/openapi.json/").json()
+    body = schema["paths"]["/lab/projects/"]["post"]["requestBody"]["content"]
+    name = body["application/json"]["schema"]["properties"]["name"]
+    assert "\\x00" in name["pattern"]
+    bodies = [
+        operation["requestBody"]["content"]["application/json"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+    texts = [
+        node
+        for node in walk(bodies)
+        if node.get("type") == "string" and not {"enum", "const", "format"} & set(node)
+    ]
+    assert len(texts) > 20
+    assert all(re.search(node["pattern"], "a\x00b") is None for node in texts)
+
+
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object inside a JSON document."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)

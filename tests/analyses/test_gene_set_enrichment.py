@@ -109,6 +109,19 @@ def test_a_bad_gmt_file_is_refused_naming_the_line(ada: Caller, content: bytes, 
     assert not GeneSetCollection.objects.filter(shortname="treatment").exists()
 
 
+def test_a_collection_name_with_a_nul_character_is_400_on_any_database(ada: Caller) -> None:
+    response = ada.client.post(
+        f"{COLLECTIONS}?shortname=nul&name=a%00b",
+        data=b"SET\tdesc\tGENE1\tGENE2\n",
+        content_type="text/plain",
+        HTTP_AUTHORIZATION=f"Token {ada.key}",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "name"
+    assert not GeneSetCollection.objects.filter(shortname="nul").exists()
+
+
 def big_gmt(size: int) -> bytes:
     """A valid GMT file of at least ``size`` bytes: many sets over made-up genes."""
     line = "\t".join(f"GENE{g}" for g in range(400))

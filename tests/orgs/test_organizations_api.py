@@ -89,3 +89,15 @@ def test_a_share_from_another_organization_is_seen_without_the_header(
     assert [p["name"] for p in seen["items"]] == ["Ada's atlas"]
     bobs = orgs.personal_organization(bob.user)
     assert bob.call("GET", "/lab/projects/", **org_header(bobs)).data["count"] == 0
+
+
+def test_organizations_answer_without_the_trailing_slash_too(ada: Caller) -> None:
+    response = ada.call("GET", "/user/organizations")
+    assert response.status_code == 200
+    assert [o["is_personal"] for o in response.data] == [True]
+
+
+def test_an_unknown_path_beside_lab_is_a_json_404(ada: Caller) -> None:
+    response = ada.call("GET", "/user/no-such-thing/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 404
+    assert response.data["code"] == "not_found"

@@ -51,9 +51,16 @@ def refuse_nul_characters(data: dict[str, Any]) -> None:
     """PostgreSQL cannot store a NUL character in text: refuse it, naming the field."""
     field = field_with_nul(data, "")
     if field is not None:
-        raise InvalidInput(
-            f"'{field}' contains a NUL character (\\u0000); remove it.", details={"field": field}
-        )
+        raise nul_character_error(field)
+
+
+def nul_character_error(field: str) -> InvalidInput:
+    """The 400 for a text holding a NUL character, naming where it is."""
+    # The name itself may hold the NUL (a key); it is shown escaped, never echoed raw.
+    shown = field.replace("\x00", "\\u0000")
+    return InvalidInput(
+        f"'{shown}' contains a NUL character (\\u0000); remove it.", details={"field": shown}
+    )
 
 
 def body_doc(schema: type[Schema]) -> dict[str, Any]:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+import orjson
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 
 from pluto.server.errors import PlutoError, render_pluto_error, response_for_status
+from pluto.server.http import field_with_nul, nul_character_error
 from pluto.server.limits import MAX_URL_BYTES
 
 logger = logging.getLogger("pluto.api")
-API_PREFIXES = ("/lab/", "/sdk/")
+# The API lives under lab/; the newer Pluto families user/ and programs/ sit beside it.
+API_PREFIXES = ("/lab/", "/sdk/", "/user/", "/programs/")
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -61,6 +66,42 @@ class ApiPathMiddleware:
             request.path_info += "/"
             request.path += "/"
         return self.get_response(request)
+
+
+# A JSON text can only hold NUL as the escape \u0000, preceded by an even number of
+# backslashes (an odd number would make it a literal backslash followed by "u0000").
+ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def nul_field_of_json_body(request: HttpRequest) -> str | None:
+    """The field of an API request's JSON body holding a NUL character, if there is one."""
+    if request.method not in BODY_METHODS or "json" not in request.content_type:
+        return None
+    try:
+        body = request.body
+        if not ESCAPED_NUL.search(body):
+            return None
+        return field_with_nul(orjson.loads(body), "")
+    except (orjson.JSONDecodeError, RequestDataTooBig, UnreadablePostError):
+        return None  # the endpoint's own body reading answers these
+
+
+class NulCharacterMiddleware:
+    """Refuse a NUL character anywhere in an API request's JSON body, naming the field.
+
+    PostgreSQL cannot store NUL in text; checking here covers every endpoint, whether it
+    reads its body itself or through its declared schema.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = nul_field_of_json_body(request) if is_api_path(request.path) else None
+        if field is None:
+            return self.get_response(request)
+        return render_pluto_error(nul_character_error(field))
 
 
 class JsonErrorMiddleware:

@@ -130,10 +130,63 @@ def built_body(name: str) -> dict[str, Any]:
     return {"x-body": name}
 
 
+# The server refuses a NUL character in any JSON text (see http.refuse_nul_characters).
+NUL_FREE = r"^[^\x00]*$"
+STRING_CONSTRAINTS = ("pattern", "enum", "const", "format")
+NUL_FREE_JSON_REF = "#/components/schemas/NulFreeJson"
+# Any JSON value whose texts and keys hold no NUL: what a body's free-form extras may be.
+NUL_FREE_JSON: dict[str, Any] = {
+    "description": "Any JSON value without a NUL character in its texts or keys.",
+    "anyOf": [
+        {"type": "string", "pattern": NUL_FREE},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": NUL_FREE_JSON_REF}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": NUL_FREE},
+            "additionalProperties": {"$ref": NUL_FREE_JSON_REF},
+        },
+    ],
+}
+
+
+def forbid_nul_in_texts(node: Any, components: dict[str, Any], seen: set[str]) -> None:
+    """Give every free text of a request schema (and what it refers to) the NUL-free pattern."""
+    if isinstance(node, list):
+        for item in node:
+            forbid_nul_in_texts(item, components, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    reference = str(node.get("$ref", "")).rsplit("/", 1)[-1]
+    if reference in components and reference not in seen:
+        seen.add(reference)
+        forbid_nul_in_texts(components[reference], components, seen)
+    if node.get("type") == "string" and not any(key in node for key in STRING_CONSTRAINTS):
+        node["pattern"] = NUL_FREE
+    if node.get("type") == "object" and node.get("additionalProperties") is not False:
+        node.setdefault("propertyNames", {"pattern": NUL_FREE})
+        if node.get("additionalProperties", True) is True:
+            node["additionalProperties"] = {"$ref": NUL_FREE_JSON_REF}
+    for value in list(node.values()):
+        forbid_nul_in_texts(value, components, seen)
+
+
+def request_body_schemas(schema: dict[str, Any]) -> list[Any]:
+    """Every JSON request body schema of the operations."""
+    return [
+        operation["requestBody"]["content"]["application/json"].get("schema")
+        for operations in schema.get("paths", {}).values()
+        for operation in operations.values()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema with errors, paging and path ids described on every operation."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
+    components["NulFreeJson"] = NUL_FREE_JSON
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             if "x-body" in operation:
@@ -142,6 +195,7 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             components.update(operation.pop("x-definitions", {}))
             describe_path_parameters(path, operation)
             add_error_responses(method, path, operation)
+    forbid_nul_in_texts(request_body_schemas(schema), components, set())
     return schema
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "pluto.server.middleware.UrlLengthMiddleware",
     "pluto.server.middleware.ApiPathMiddleware",
+    "pluto.server.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "pluto.server.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -7,6 +7,7 @@ from typing import Any
 
 from pluto.server.analyses.kind import Kind
 from pluto.server.analyses.registry import all_kinds
+from pluto.server.analyses.schemas import OPTIONAL_NAME_PATTERN
 
 REF = "#/components/schemas/{model}"
 
@@ -45,7 +46,7 @@ def create_body(kind: Kind) -> dict[str, Any]:
         "required": ["analysis_type", *(["parameters"] if required_parameters else [])],
         "properties": {
             "analysis_type": {"type": "string", "enum": [kind.analysis_type, *kind.aliases]},
-            "name": {"type": "string", "maxLength": 200, "pattern": r"^$|\S"},
+            "name": {"type": "string", "maxLength": 200, "pattern": OPTIONAL_NAME_PATTERN},
             "parameters": {"$ref": REF.format(model=parameters_model_name(kind))},
         },
     }

@@ -16,7 +16,9 @@ from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.gene_sets import bundled_collections, parse_gmt
 from pluto.server.analyses.models import GeneSetCollection
 from pluto.server.errors import InvalidInput, PlutoError
+from pluto.server.http import nul_character_error
 from pluto.server.lab.schemas import iso
+from pluto.server.openapi import NUL_FREE
 from pluto.server.storage import get_storage
 
 SHORTNAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -25,8 +27,8 @@ MAX_GMT_BYTES = 50 * 1024 * 1024
 
 GMT_FIELDS = {
     "shortname": {"type": "string", "pattern": SHORTNAME.pattern},
-    "name": {"type": "string"},
-    "description": {"type": "string"},
+    "name": {"type": "string", "pattern": NUL_FREE},
+    "description": {"type": "string", "pattern": NUL_FREE},
 }
 UPLOAD_DOC: dict[str, Any] = {
     "description": "A GMT file, as the raw body or the multipart field 'file'. 'shortname', "
@@ -163,8 +165,11 @@ def create_from_request(user: User, request: HttpRequest) -> GeneSetCollection:
     form = request.POST if is_multipart(request) else {}
 
     def field(name: str) -> str:
-        """A form field, or the query parameter of that name."""
-        return str(form.get(name) or request.GET.get(name) or "")
+        """A form field, or the query parameter of that name (PostgreSQL takes no NUL)."""
+        value = str(form.get(name) or request.GET.get(name) or "")
+        if "\x00" in value:
+            raise nul_character_error(name)
+        return value
 
     return create_collection(
         user,

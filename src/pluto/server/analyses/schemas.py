@@ -123,7 +123,9 @@ def plot_json(plot: Plot, display: Display | None) -> dict[str, Any]:
 
 # Request bodies, as the services validate them. Which parameters an analysis takes, and
 # which options a display takes, depend on its kind; docs/analyses.md lists them.
-OptionalName = Annotated[str, Field(max_length=200, pattern=r"^$|\S")]
+# Empty, or some text that is not only blanks (and no NUL, which PostgreSQL cannot store).
+OPTIONAL_NAME_PATTERN = r"^$|^[^\x00]*[^\s\x00][^\x00]*$"
+OptionalName = Annotated[str, Field(max_length=200, pattern=OPTIONAL_NAME_PATTERN)]
 FileId = Annotated[str, Field(pattern=f"^$|^{UUID}$")]
 
 
