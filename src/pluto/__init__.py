@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pluto.client import LAZY_NAMES
 from pluto.client.errors import (
     AnalysisFailed,
+    AnalysisUnprocessable,
     AuthenticationError,
     ConnectionFailed,
     InvalidRequest,
@@ -49,6 +50,7 @@ __all__ = [
     "Analysis",
     "AnalysisFailed",
     "AnalysisType",
+    "AnalysisUnprocessable",
     "AuthenticationError",
     "Client",
     "ConnectionFailed",

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import pluto
 from pluto.cli.main import cli
 from pluto.client.client import Client
 from pluto.server.lab.models import Experiment
@@ -191,3 +192,18 @@ def test_the_cli_shows_results_stats_and_saves_the_figure(
     assert stats.exit_code == 0 and "genes_up: " in stats.output
     assert saved.exit_code == 0 and (tmp_path / "v.png").read_bytes().startswith(b"\x89PNG")
     assert refused.exit_code == 1 and "sort_by" in refused.output
+
+
+def test_the_sdk_tells_an_unprocessable_analysis_from_a_failed_one(
+    live_server: Any, ada: Caller, data: CountData
+) -> None:
+    zero, uuid = unprocessable_analysis(ada, data)
+    client = Client(live_server.url, ada.key)
+
+    with pytest.raises(pluto.AnalysisUnprocessable) as caught:
+        client.wait(client.get_analysis(zero.pluto_id, uuid), timeout=10, progress=False)
+
+    assert isinstance(caught.value, pluto.AnalysisFailed)
+    assert caught.value.code == "analysis_unprocessable"
+    assert caught.value.analysis.pipeline_status == "unprocessable"
+    assert "cannot be run on this data with these parameters" in str(caught.value)

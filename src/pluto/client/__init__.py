@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pluto.client.errors import (
     AnalysisFailed,
+    AnalysisUnprocessable,
     AuthenticationError,
     ConnectionFailed,
     InvalidRequest,
@@ -60,6 +61,7 @@ __all__ = [
     "Analysis",
     "AnalysisFailed",
     "AnalysisType",
+    "AnalysisUnprocessable",
     "AuthenticationError",
     "Client",
     "ConnectionFailed",

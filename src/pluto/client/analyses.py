@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from pluto.client.errors import AnalysisFailed, WaitTimedOut
+from pluto.client.errors import AnalysisFailed, AnalysisUnprocessable, WaitTimedOut
 from pluto.client.models import Analysis
 from pluto.client.progress import bar
 
@@ -35,10 +35,17 @@ def wait_until_finished(
 
 
 def checked(analysis: Analysis) -> Analysis:
-    """The analysis when it completed; :class:`AnalysisFailed` when it failed or was cancelled."""
+    """The analysis when it completed; :class:`AnalysisUnprocessable` when its data cannot be
+    analysed with its parameters; :class:`AnalysisFailed` when it failed or was cancelled."""
     if analysis.succeeded:
         return analysis
     reason = f": {analysis.message}" if analysis.message else "."
+    if analysis.pipeline_status == "unprocessable":
+        raise AnalysisUnprocessable(
+            f"Analysis {analysis.uuid} ({analysis.analysis_type}) cannot be run on this data "
+            f"with these parameters{reason}",
+            analysis=analysis,
+        )
     raise AnalysisFailed(
         f"Analysis {analysis.uuid} ({analysis.analysis_type}) {analysis.status}{reason}",
         code=f"analysis_{analysis.status}",

@@ -100,6 +100,15 @@ class AnalysisFailed(PlutoError):
         self.analysis = analysis
 
 
+class AnalysisUnprocessable(AnalysisFailed):
+    """An analysis whose data cannot be analysed with its parameters (``unprocessable``).
+
+    Running it again changes nothing: change the parameters or the data first.
+    """
+
+    default_code = "analysis_unprocessable"
+
+
 class WaitTimedOut(PlutoError, TimeoutError):
     """Waiting for an analysis took longer than the ``timeout`` given."""
 
