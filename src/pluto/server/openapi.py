@@ -130,7 +130,7 @@ def built_body(name: str) -> dict[str, Any]:
     return {"x-body": name}
 
 
-# The server refuses a NUL character in any JSON text (see http.refuse_nul_characters).
+# The server refuses a NUL character in any JSON text (see middleware.NulCharacterMiddleware).
 NUL_FREE = r"^[^\x00]*$"
 STRING_CONSTRAINTS = ("pattern", "enum", "const", "format")
 NUL_FREE_JSON_REF = "#/components/schemas/NulFreeJson"
