@@ -5,6 +5,15 @@ from __future__ import annotations
 import click
 
 from pluto import __version__
+from pluto.cli import (
+    annotations_commands,
+    history_commands,
+    org_commands,
+    pipelines_commands,
+    programs_commands,
+    search_commands,
+    sets_commands,
+)
 from pluto.cli.client_commands import register_client_commands
 from pluto.cli.server_commands import register_server_commands
 
@@ -22,6 +31,17 @@ def cli() -> None:
 
 register_server_commands(cli)
 register_client_commands(cli)
+for family in (
+    org_commands,
+    history_commands,
+    pipelines_commands,
+    annotations_commands,
+    sets_commands,
+    search_commands,
+    programs_commands,
+):
+    for command in family.COMMANDS:
+        cli.add_command(command)
 
 
 def main() -> None:

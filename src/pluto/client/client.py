@@ -11,8 +11,11 @@ import pandas as pd
 from urllib3.util.retry import Retry
 
 from pluto.client import analyses, downloads, uploads
+from pluto.client.annotations import AnnotationSetMethods
+from pluto.client.base import ClientBase
 from pluto.client.cache import TableCache, open_cache
 from pluto.client.config import resolve_token, resolve_url
+from pluto.client.history import HistoryMethods
 from pluto.client.http import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Transport, path_part
 from pluto.client.models import (
     Analysis,
@@ -25,10 +28,14 @@ from pluto.client.models import (
     TableVersion,
     User,
 )
+from pluto.client.organizations import OrganizationMethods
+from pluto.client.pipelines import PipelineMethods
+from pluto.client.programs import ProgramMethods
+from pluto.client.search import SearchMethods
+from pluto.client.sets import SetMethods
 from pluto.client.tables import PAGE_SIZE, TableReader, TableRequest
 from pluto.client.uploads import UploadSession
 
-LIST_PAGE_SIZE = 1000
 DATA_TYPES = ("sample", "assay", "results")
 TableSource: TypeAlias = str | os.PathLike[str] | pd.DataFrame
 
@@ -64,7 +71,16 @@ def experiment_path(experiment: ObjectRef, rest: str = "") -> str:
     return f"experiments/{path_part(ref(experiment))}/{rest}"
 
 
-class Client:
+class Client(
+    OrganizationMethods,
+    HistoryMethods,
+    PipelineMethods,
+    AnnotationSetMethods,
+    SetMethods,
+    SearchMethods,
+    ProgramMethods,
+    ClientBase,
+):
     """A connection to one Pluto server, acting as the owner of one API token.
 
     The URL and token come from the arguments, else ``PLUTO_API_URL`` and ``PLUTO_API_TOKEN``
@@ -79,6 +95,8 @@ class Client:
         cache: cache tables on disk (``True`` for ``~/.cache/pluto``, or a folder); by default
             only when ``PLUTO_CACHE_DIR`` is set.
         arrow: ask for tables in the Arrow format (JSON pages are the fallback either way).
+        organization: the uuid of the organization to work in (sent as the ``Organization``
+            header), else ``PLUTO_ORGANIZATION``; without either, every organization of yours.
 
     Tables are read in pages of ``client.page_size`` rows (10,000, as the R client does),
     four pages at a time.
@@ -98,10 +116,16 @@ class Client:
         retries: int | Retry = DEFAULT_RETRIES,
         cache: bool | str | os.PathLike[str] | None = None,
         arrow: bool = True,
+        organization: str | None = None,
     ) -> None:
         self.url = resolve_url(url)
+        self.organization = organization or os.environ.get("PLUTO_ORGANIZATION") or None
         self.transport = Transport(
-            self.url, resolve_token(token, self.url), timeout=timeout, retries=retries
+            self.url,
+            resolve_token(token, self.url),
+            timeout=timeout,
+            retries=retries,
+            organization=self.organization,
         )
         self.cache: TableCache | None = open_cache(cache)
         self.arrow = arrow
@@ -119,27 +143,6 @@ class Client:
     def close(self) -> None:
         """Release the client's network connections."""
         self.transport.close()
-
-    # Plumbing shared by the methods below.
-
-    def get(self, path: str, **params: Any) -> Any:
-        """GET an API path; the parsed JSON answer."""
-        clean = {key: value for key, value in params.items() if value is not None}
-        return self.transport.call_json("GET", path, params=clean)
-
-    def send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """POST, PUT or PATCH JSON to an API path; the parsed JSON answer."""
-        return self.transport.call_json(method, path, json=body)
-
-    def list_items(self, path: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a ``{count, items}`` list, page after page."""
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self.get(path, limit=LIST_PAGE_SIZE, offset=len(items), **params)
-            batch = page.get("items") or []
-            items.extend(batch)
-            if not batch or len(items) >= int(page.get("count") or 0):
-                return items
 
     def read_table(
         self, path: str, noun: str, params: dict[str, str | None], quiet: bool

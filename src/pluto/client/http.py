@@ -75,6 +75,9 @@ def path_part(identifier: object) -> str:
     return quote(str(identifier), safe="")
 
 
+ORGANIZATION_HEADER = "Organization"
+
+
 class TokenAuth(requests.auth.AuthBase):
     """Adds ``Authorization: Token <key>`` to a request, without showing the key in reprs."""
 
@@ -92,10 +95,20 @@ class TokenAuth(requests.auth.AuthBase):
 class Transport:
     """Sends requests to one Pluto server and turns error answers into :class:`PlutoError`."""
 
-    def __init__(self, url: str, token: str, *, timeout: float, retries: int | Retry) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        timeout: float,
+        retries: int | Retry,
+        organization: str | None = None,
+    ) -> None:
         self.url = url
         self.timeout = timeout
         self.session = build_session(retries)
+        if organization:
+            self.session.headers[ORGANIZATION_HEADER] = organization
         self.auth = TokenAuth(token)
         self._token = token
 
@@ -103,8 +116,11 @@ class Transport:
         return f"Transport(url={self.url!r})"
 
     def endpoint(self, path: str) -> str:
-        """The absolute URL of an API path such as ``experiments/PLX140206/``."""
-        return f"{self.url}/lab/{path.lstrip('/')}"
+        """The absolute URL of an API path: ``experiments/PLX140206/`` is under ``lab/``, a
+        path with a leading slash (``/programs/``) is from the server's root."""
+        if path.startswith("/"):
+            return f"{self.url}{path}"
+        return f"{self.url}/lab/{path}"
 
     def call(
         self, method: str, path: str, headers: Mapping[str, str] | None = None, **options: Any

@@ -15,14 +15,20 @@ from pluto.server.accounts.api import router as accounts_router
 from pluto.server.accounts.auth import api_user
 from pluto.server.accounts.models import User
 from pluto.server.analyses.api import router as analyses_router
+from pluto.server.annotations.api import router as annotations_router
 from pluto.server.api_docs import API_DESCRIPTION, SessionSwagger
 from pluto.server.errors import PlutoError, error_response, render_pluto_error
 from pluto.server.files.api import router as files_router
+from pluto.server.history.api import router as history_router
 from pluto.server.lab.api import router as lab_router
 from pluto.server.openapi import PlutoApi
 from pluto.server.orgs.api import router as orgs_router
 from pluto.server.orgs.scope import HEADER, scope_user
+from pluto.server.pipelines.api import router as pipelines_router
+from pluto.server.programs.api import router as programs_router
 from pluto.server.request_errors import REQUEST_ERRORS, as_pluto_error
+from pluto.server.search.api import router as search_router
+from pluto.server.sets.api import router as sets_router
 from pluto.server.tables.api import router as tables_router
 from pluto.server.throttling import api_throttles, throttled
 
@@ -108,8 +114,17 @@ def build_api() -> PlutoApi:
     api.add_router(LAB, lab_router)
     api.add_router(LAB, tables_router)
     api.add_router(LAB, files_router)
-    api.add_router(LAB, analyses_router)
+    for family_router in (
+        analyses_router,
+        history_router,
+        pipelines_router,
+        annotations_router,
+        sets_router,
+        search_router,
+    ):
+        api.add_router(LAB, family_router)
     api.add_router("/user/", orgs_router)
+    api.add_router("/programs/", programs_router)
     return api
 
 

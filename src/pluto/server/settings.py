@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "pluto.server.tables",
     "pluto.server.files",
     "pluto.server.analyses",
+    "pluto.server.history",
+    "pluto.server.pipelines",
+    "pluto.server.annotations",
+    "pluto.server.sets",
+    "pluto.server.search",
+    "pluto.server.programs",
     "pluto.server.web",
 ]
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("pluto.server.web.urls")),
     path("", include("pluto.server.tables.urls")),
     path("", include("pluto.server.files.urls")),
+    *[
+        path("", include(f"pluto.server.{family}.urls"))
+        for family in ("history", "pipelines", "annotations", "sets", "search", "programs")
+    ],
     # Last: the API's own root page ("") must not shadow the home page.
     path("", api.urls),
 ]

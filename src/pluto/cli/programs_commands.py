@@ -1,0 +1,7 @@
+"""Client commands for research programs."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,1 @@
+"""Annotation sets: cell clusters of single-cell experiments and cells' assignments."""

@@ -1,0 +1,5 @@
+"""Web pages of experiment history (outside the JSON API)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Processing pipelines, their runs, and workflows a scientist reviews and accepts."""

@@ -1,0 +1,1 @@
+"""Research programs: experiments, analyses and files gathered as evidence for a goal."""

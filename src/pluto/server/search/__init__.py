@@ -1,0 +1,1 @@
+"""Search across the projects and experiments a caller may see."""

@@ -1,0 +1,1 @@
+"""Biomarker sets (lists of genes, proteins, metabolites) and biomodel sets (reference tables)."""
