@@ -201,7 +201,7 @@ def update_display(
 ) -> dict[str, Any]:
     experiment, role = find_experiment(request.auth, experiment_id)
     display = plots.find_display(plots.find_plot(experiment, plot_id), display_id)
-    return display_json(plots.update_display(display, role, json_body(request)))
+    return display_json(plots.update_display(display, role, json_body(request), request.auth))
 
 
 @router.get(f"{EXP}/plots/{{plot_id}}/figure/", response=schemas.Figure)

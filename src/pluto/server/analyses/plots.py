@@ -15,6 +15,7 @@ from pluto.server.analyses.kind import FigureContext
 from pluto.server.analyses.models import AnalysisStatus, Display, Plot
 from pluto.server.analyses.registry import display_of
 from pluto.server.errors import InvalidInput, NotFound
+from pluto.server.history.services import record
 from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
@@ -69,7 +70,10 @@ def find_display(plot: Plot, raw_id: str) -> Display:
     return display
 
 
-def update_display(display: Display, role: str, data: dict[str, Any]) -> Display:
+@transaction.atomic
+def update_display(
+    display: Display, role: str, data: dict[str, Any], actor: User | None = None
+) -> Display:
     """Change a display's title and options without re-running the analysis."""
     require(role, EDITOR, "change how plots look")
     unknown = sorted(set(data) - DISPLAY_FIELDS)
@@ -90,6 +94,16 @@ def update_display(display: Display, role: str, data: dict[str, Any]) -> Display
     if "is_archived" in data:
         display.is_archived = clean_bool(data["is_archived"], "is_archived")
     display.save()
+    plot = display.plot
+    record(
+        plot.experiment_id,
+        actor,
+        "display_edited",
+        f"Changed how the plot “{plot.name}” looks ({', '.join(sorted(data)) or 'no change'}).",
+        plot=str(plot.uuid),
+        display=str(display.uuid),
+        fields=sorted(data),
+    )
     return display
 
 

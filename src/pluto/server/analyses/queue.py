@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from pluto.server.analyses.models import Analysis, AnalysisStatus, Plot
+from pluto.server.history.services import record_analysis_end
 
 LOG_LIMIT = 20_000
 
@@ -97,6 +98,7 @@ def finish(analysis_id: int, worker_id: str, status: str, message: str, **fields
         )
         if done:
             Plot.objects.filter(analysis_id=analysis_id).update(status=status)
+            record_analysis_end(analysis_id, status, message)
     return bool(done)
 
 
@@ -148,6 +150,8 @@ def release(analysis: Analysis) -> int:
         )
         if changed:
             Plot.objects.filter(analysis_id=analysis.pk).update(status=status)
+        if changed and status != AnalysisStatus.PENDING:
+            record_analysis_end(analysis.pk, status, message)
     return changed
 
 

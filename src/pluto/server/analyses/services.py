@@ -23,6 +23,7 @@ from pluto.server.analyses.models import (
 )
 from pluto.server.analyses.registry import kind_of
 from pluto.server.errors import Conflict, InvalidInput, NotFound
+from pluto.server.history.services import record
 from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
@@ -116,6 +117,15 @@ def queue_analysis(
     # (the newest not archived): archiving it shows the next.
     for display in reversed(kind.displays):
         Display.objects.create(plot=plot, display_type=display.display_type, plot_title=name)
+    record(
+        experiment,
+        user,
+        "analysis_started",
+        f"Started the analysis “{name}” ({kind.title}).",
+        analysis=str(analysis.uuid),
+        analysis_type=kind.analysis_type,
+        plot=str(plot.uuid),
+    )
     return analysis
 
 

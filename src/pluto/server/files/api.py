@@ -101,5 +101,5 @@ def rename_file(request: HttpRequest, experiment_id: str, file_id: str) -> dict[
 )
 def delete_file(request: HttpRequest, experiment_id: str, file_id: str) -> HttpResponse:
     experiment, role = find_experiment(request.auth, experiment_id)
-    services.delete_file(role, services.find_file(experiment, file_id))
+    services.delete_file(role, services.find_file(experiment, file_id), request.auth)
     return HttpResponse(status=204)

@@ -21,6 +21,7 @@ from pluto.server.accounts.models import User
 from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
 from pluto.server.files.models import ExperimentFile, UploadSession
 from pluto.server.files.sessions import session_ttl, storage_key
+from pluto.server.history.services import file_details, record
 from pluto.server.lab.ids import parse_uuid
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
@@ -252,7 +253,7 @@ def rename_file(role: str, file: ExperimentFile, data: dict[str, Any]) -> Experi
 
 
 @transaction.atomic
-def delete_file(role: str, file: ExperimentFile) -> None:
+def delete_file(role: str, file: ExperimentFile, actor: User | None = None) -> None:
     """Delete a file (editors only); its stored bytes go once the deletion is committed."""
     require(role, EDITOR, "delete files")
     if file.data_type in MADE_BY_PLUTO and file.dataset_id is not None:
@@ -263,6 +264,14 @@ def delete_file(role: str, file: ExperimentFile) -> None:
             details={"file": str(file.uuid)},
         )
     file.delete()
+    record(
+        file.experiment_id,
+        actor,
+        "file_deleted",
+        f"Deleted the file {file.display_name}.",
+        file=str(file.uuid),
+        filename=file.display_name,
+    )
 
 
 def stored_file_for_import(experiment: Experiment, file_id: str) -> tuple[str, str]:
@@ -293,4 +302,11 @@ def attach_file(
     file.storage_key, file.sha256 = stored.key, stored.sha256
     file.completed_at = timezone.now()
     file.save()
+    record(
+        experiment,
+        user,
+        "file_attached",
+        f"Attached the file {file.display_name}.",
+        **file_details(file),
+    )
     return file

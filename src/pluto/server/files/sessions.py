@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
 from pluto.server.files.models import ExperimentFile, SessionStatus, UploadSession
+from pluto.server.history.services import file_details, record
 from pluto.server.lifeline import is_gone, this_process
 from pluto.server.storage import CHUNK, get_storage
 from pluto.server.web.context import server_url
@@ -343,6 +344,13 @@ def finalize(session: UploadSession) -> ExperimentFile:
         file.save(update_fields=["storage_key", "sha256", "file_size", "completed_at"])
         UploadSession.objects.filter(pk=session.pk).update(
             status=SessionStatus.COMPLETE, received_bytes=stored.size
+        )
+        record(
+            file.experiment_id,
+            session.created_by,
+            "file_attached",
+            f"Attached the file {file.display_name}.",
+            **file_details(file),
         )
     path.unlink(missing_ok=True)
     return file

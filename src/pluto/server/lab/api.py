@@ -152,7 +152,10 @@ def register_member_routes(kind: str) -> None:
     )
     def add_member(request: HttpRequest, object_id: str) -> Status[dict[str, Any]]:
         target, role = member_target(request, kind, object_id)
-        return Status(201, schemas.added_json(members.add_member(role, target, json_body(request))))
+        return Status(
+            201,
+            schemas.added_json(members.add_member(role, target, json_body(request), request.auth)),
+        )
 
     @router.get(
         f"/{kind}/{{object_id}}/invitations/",
@@ -176,7 +179,9 @@ def register_member_routes(kind: str) -> None:
     )
     def change_member(request: HttpRequest, object_id: str, user_id: str) -> dict[str, Any]:
         target, role = member_target(request, kind, object_id)
-        return schemas.member_json(members.change_role(role, target, user_id, json_body(request)))
+        return schemas.member_json(
+            members.change_role(role, target, user_id, json_body(request), request.auth)
+        )
 
     @router.delete(base + "{user_id}/", response={204: None}, operation_id=f"remove_{kind}_member")
     def remove_member(request: HttpRequest, object_id: str, user_id: str) -> HttpResponse:

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from pluto.server.accounts.models import User
 from pluto.server.accounts.services import normalise_email
 from pluto.server.errors import InvalidInput, NotFound, PermissionDenied
+from pluto.server.history.services import record_sharing
 from pluto.server.lab import ids
 from pluto.server.lab.models import (
     Experiment,
@@ -112,7 +113,9 @@ def check_not_added(target: Target, email: str) -> None:
 
 
 @transaction.atomic
-def add_member(actor_role: str, target: Target, data: dict[str, Any]) -> Added:
+def add_member(
+    actor_role: str, target: Target, data: dict[str, Any], actor: User | None = None
+) -> Added:
     """Give ``data['email']`` the role ``data['role']``: at once when the email has an
     account, when one is created otherwise. The answer is the same either way."""
     reject_unknown_fields(data, {"email", "role"})
@@ -121,6 +124,9 @@ def add_member(actor_role: str, target: Target, data: dict[str, Any]) -> Added:
     email = clean_email(data.get("email"))
     check_not_added(target, email)
     user = User.objects.filter(email__iexact=email).first()
+    record_sharing(
+        target, actor, "member_added", f"Gave {email} the {role} role.", email=email, role=role
+    )
     if user is None:
         invitation = new_invitation(target, email, role)
         invitation.save()
@@ -186,7 +192,7 @@ def ensure_owner_remains(target: Target, leaving: Membership) -> None:
 
 @transaction.atomic
 def change_role(
-    actor_role: str, target: Target, raw_user_id: str, data: Any
+    actor_role: str, target: Target, raw_user_id: str, data: Any, actor: User | None = None
 ) -> Membership | Invitation:
     """Change a member's or a pending invitation's role (owners only, keeping an owner)."""
     if isinstance(data, dict):
@@ -198,12 +204,29 @@ def change_role(
     if invitation is not None:
         invitation.role = role
         invitation.save(update_fields=["role"])
+        record_sharing(
+            target,
+            actor,
+            "member_role_changed",
+            f"Gave {invitation.email} the {role} role.",
+            email=invitation.email,
+            role=role,
+        )
         return invitation
     membership = find_membership(target, raw_user_id)
     if role != OWNER:
         ensure_owner_remains(target, membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    email = membership.user.email
+    record_sharing(
+        target,
+        actor,
+        "member_role_changed",
+        f"Gave {email} the {role} role.",
+        email=email,
+        role=role,
+    )
     return membership
 
 
@@ -214,9 +237,20 @@ def remove_member(actor: User, actor_role: str, target: Target, raw_user_id: str
     invitation = find_invitation(target, raw_user_id)
     if invitation is not None and at_least(actor_role, OWNER):
         invitation.delete()
+        record_sharing(
+            target,
+            actor,
+            "member_removed",
+            f"Withdrew the invitation of {invitation.email}.",
+            email=invitation.email,
+        )
         return
     membership = find_membership(target, raw_user_id)
     if membership.user_id != actor.pk and not at_least(actor_role, OWNER):
         raise PermissionDenied("Only owners can remove other members.")
     ensure_owner_remains(target, membership)
     membership.delete()
+    email = membership.user.email
+    record_sharing(
+        target, actor, "member_removed", f"Removed {email} from the members.", email=email
+    )

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from pluto.server.accounts.models import User
 from pluto.server.errors import InvalidInput, NotFound, PermissionDenied
+from pluto.server.history.services import edit_description, record
 from pluto.server.lab import ids, permissions
 from pluto.server.lab.models import (
     AssayUnits,
@@ -272,6 +273,7 @@ def create_experiment(user: User, data: dict[str, Any], pluto_id: str | None = N
     experiment.pluto_id = pluto_id or ids.allocate_id(ids.EXPERIMENT_IDS, Experiment)
     experiment.save()
     ExperimentMember.objects.create(experiment=experiment, user=user, role=OWNER)
+    record(experiment, user, "experiment_created", f"Created the experiment “{experiment.name}”.")
     return experiment
 
 
@@ -296,4 +298,6 @@ def update_experiment(
     if "project" in data:
         experiment.project = writable_project(user, data["project"])
     experiment.save()
+    if data:
+        record(experiment, user, "experiment_edited", edit_description(data), fields=sorted(data))
     return experiment

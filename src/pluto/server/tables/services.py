@@ -22,6 +22,7 @@ from django.db.models import Max
 from pluto.server.accounts.models import User
 from pluto.server.errors import InvalidInput, NotFound
 from pluto.server.files.services import record_cpm_file
+from pluto.server.history.services import record
 from pluto.server.lab import permissions
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
@@ -152,6 +153,17 @@ def publish(
     if cpm is not None:
         record_cpm_file(user, dataset, cpm.file_uuid, cpm.stored)
     make_current(dataset)
+    record(
+        experiment,
+        user,
+        "table_uploaded",
+        f"Uploaded {filename[:255]} as version {dataset.version} of the {kind} data.",
+        kind=kind,
+        version=dataset.version,
+        dataset=str(dataset.uuid),
+        filename=filename[:255],
+        rows=parsed.row_count,
+    )
     return dataset
 
 
@@ -250,4 +262,13 @@ def restore_version(user: User, experiment: Experiment, kind: str, version: int)
             raise NotFound(f"There is no version {version} of this experiment's {kind} data.")
         check_samples_match(experiment, kind, dataset)
         make_current(dataset)
+        record(
+            experiment,
+            user,
+            "table_restored",
+            f"Restored version {version} of the {kind} data.",
+            kind=kind,
+            version=version,
+            dataset=str(dataset.uuid),
+        )
     return dataset

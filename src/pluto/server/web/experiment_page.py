@@ -88,7 +88,7 @@ def rename_file(request: HttpRequest, experiment: Experiment, access: Access) ->
 def delete_file(request: HttpRequest, experiment: Experiment, access: Access) -> Done:
     """Delete a file."""
     file = files.find_file(experiment, request.POST.get("file", ""))
-    files.delete_file(access.role, file)
+    files.delete_file(access.role, file, request.user)
     return Done(f"“{file.display_name}” was deleted.")
 
 

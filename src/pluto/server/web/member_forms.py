@@ -39,7 +39,7 @@ def members_context(target: Target) -> dict[str, Any]:
 def add_member(request: HttpRequest, target: Target, access: Access) -> Done:
     """Give someone a role by email; the message is the same whether they have an account."""
     data = form_fields(request.POST, ("email", "role"))
-    added = members.add_member(access.role, target, data)
+    added = members.add_member(access.role, target, data, request.user)
     return Done(
         f"{added.email} was added as a {added.role} of this {noun(target)} "
         "(without an account yet, they join when one is made with that email)."
@@ -49,7 +49,9 @@ def add_member(request: HttpRequest, target: Target, access: Access) -> Done:
 def change_role(request: HttpRequest, target: Target, access: Access) -> Done:
     """Change a member's role (owners)."""
     role = {"role": request.POST.get("role")}
-    membership = members.change_role(access.role, target, request.POST.get("user", ""), role)
+    membership = members.change_role(
+        access.role, target, request.POST.get("user", ""), role, request.user
+    )
     return Done(f"{membership.user.email} is now a {membership.role}.")
 
 

@@ -175,7 +175,7 @@ def save_display(request: HttpRequest, access: Access, plot: Plot) -> Done:
     if display is None:
         raise NotFound("This plot has no display to change.")
     changes = display_options.from_form(request.POST, display)
-    plot_rules.update_display(display, access.role, changes)
+    plot_rules.update_display(display, access.role, changes, request.user)
     return Done("The display options were saved.", plot_url(plot))
 
 
