@@ -48,6 +48,13 @@ def test_editing_and_sharing_an_experiment_are_recorded(
     assert "shared it as public" in event["description"]
 
 
+def test_an_edit_that_changes_nothing_leaves_no_event(ada: Caller, experiment: Experiment) -> None:
+    same = ada.call("PATCH", exp_path(experiment), {"name": experiment.name, "type": "rnaseq"})
+
+    assert same.status_code == 200
+    assert actions(ada, experiment) == ["experiment_created"]
+
+
 def test_a_refused_edit_leaves_no_event(ada: Caller, experiment: Experiment) -> None:
     refused = ada.call("PATCH", exp_path(experiment), {"name": ""})
 

@@ -137,3 +137,19 @@ def event_json(event: HistoryEvent) -> dict[str, Any]:
         "created_at": iso(event.created_at),
         "details": event.details,
     }
+
+
+def activity_context(experiment: Experiment, cursor_text: str | None) -> dict[str, Any]:
+    """The experiment page's Activity tab: a page of events and the cursors around it (a
+    cursor this server did not hand out shows the newest events, saying so)."""
+    error = None
+    try:
+        page = history_page(experiment, cursor_text or None)
+    except InvalidInput as problem:
+        error, page = problem.message, history_page(experiment, None)
+    return {
+        "events": page.events,
+        "older_cursor": page.next_cursor,
+        "newer_cursor": page.previous_cursor,
+        "history_error": error,
+    }

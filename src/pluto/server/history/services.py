@@ -68,31 +68,46 @@ def record_sharing(
         record(target, actor, action, description, **details)
 
 
-EDIT_WORDS = {
+EDIT_FIELDS = {
     "name": "name",
     "description": "description",
-    "type": "type",
-    "organism": "organism",
-    "assay_data_units": "units",
-    "share_level": "sharing",
-    "is_archived": "archiving",
-    "project": "project",
+    "type_id": "type",
+    "organism_id": "organism",
+    "assay_units_id": "assay_data_units",
+    "share_level": "share_level",
+    "is_archived": "is_archived",
+    "project_id": "project",
 }
 
 
-def edit_description(data: dict[str, Any]) -> str:
+def edit_snapshot(experiment: Experiment) -> dict[str, Any]:
+    """What an experiment edit may change, to compare with afterwards."""
+    return {field: getattr(experiment, field) for field in EDIT_FIELDS}
+
+
+def edit_description(experiment: Experiment, fields: list[str]) -> str:
     """The sentence of an experiment edit: what changed, and to what where it is short."""
     parts = []
-    for field in sorted(data, key=list(EDIT_WORDS).index):
-        value = data[field]
+    for field in fields:
         if field == "share_level":
-            parts.append(f"shared it as {value}")
+            parts.append(f"shared it as {experiment.share_level}")
         elif field == "is_archived":
-            parts.append("archived it" if value else "restored it from the archive")
+            parts.append("archived it" if experiment.is_archived else "took it out of the archive")
+        elif field == "project":
+            parts.append(f"moved it to project {experiment.project.pluto_id}")
         else:
-            parts.append(f"changed its {EDIT_WORDS[field]}")
+            parts.append(f"changed its {field.replace('assay_data_units', 'units')}")
     sentence = ", ".join(parts) + "."
     return sentence[:1].upper() + sentence[1:]
+
+
+def record_edit(experiment: Experiment, actor: User | None, before: dict[str, Any]) -> None:
+    """Record an experiment edit once, naming the fields whose values changed (none: no event)."""
+    after = edit_snapshot(experiment)
+    fields = [name for key, name in EDIT_FIELDS.items() if before[key] != after[key]]
+    if fields:
+        description = edit_description(experiment, fields)
+        record(experiment, actor, "experiment_edited", description, fields=fields)
 
 
 def file_details(file: Any) -> dict[str, Any]:

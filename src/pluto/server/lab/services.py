@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from pluto.server.accounts.models import User
 from pluto.server.errors import InvalidInput, NotFound, PermissionDenied
-from pluto.server.history.services import edit_description, record
+from pluto.server.history.services import edit_snapshot, record, record_edit
 from pluto.server.lab import ids, permissions
 from pluto.server.lab.models import (
     AssayUnits,
@@ -284,6 +284,7 @@ def update_experiment(
     """Apply a PATCH: editors change descriptive fields; owners share, archive and move."""
     reject_unknown_fields(data, EXPERIMENT_FIELDS)
     require(role, EDITOR, "edit this experiment")
+    before = edit_snapshot(experiment)
     if "name" in data:
         experiment.name = clean_name(data["name"])
     if "description" in data:
@@ -298,6 +299,5 @@ def update_experiment(
     if "project" in data:
         experiment.project = writable_project(user, data["project"])
     experiment.save()
-    if data:
-        record(experiment, user, "experiment_edited", edit_description(data), fields=sorted(data))
+    record_edit(experiment, user, before)
     return experiment

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from pluto.server.analyses import plots as plot_rules
 from pluto.server.errors import PlutoError
 from pluto.server.files.services import visible_files
+from pluto.server.history.pages import activity_context
 from pluto.server.lab.models import AssayUnits, Experiment, ExperimentType, Organism, ShareLevel
 from pluto.server.tables import services as tables
 from pluto.server.tables.models import ASSAY, SAMPLE, Dataset
@@ -22,6 +23,7 @@ TABS = (
     ("assay", "Assay data"),
     ("plots", "Plots"),
     ("files", "Files"),
+    ("activity", "Activity"),
     ("analysis", "New analysis"),
     ("settings", "Settings"),
 )
@@ -161,4 +163,6 @@ def tab_context(
         return files_tab(experiment)
     if tab == "analysis":
         return analysis_tab(request, experiment, form_errors or {})
+    if tab == "activity":
+        return activity_context(experiment, request.GET.get("cursor"))
     return settings_tab(experiment)
