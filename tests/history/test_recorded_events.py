@@ -133,6 +133,21 @@ def test_a_failed_analysis_is_recorded_with_its_reason(ada: Caller, experiment: 
     assert "No gene has at least 3 reads" in event["details"]["message"]
 
 
+def test_cancelling_a_pending_analysis_is_recorded_once(
+    ada: Caller, experiment: Experiment
+) -> None:
+    upload_counts(ada, experiment, count_data(genes=60, changed=10, rare=5))
+    created = post_analysis(ada, experiment, DE_REQUEST).data
+    cancel = exp_path(experiment, f"analyses/{created['uuid']}/cancel/")
+    ada.call("POST", cancel)
+    ada.call("POST", cancel)
+
+    items = history(ada, experiment)["items"]
+
+    assert [item["action"] for item in items[:2]] == ["analysis_cancelled", "analysis_started"]
+    assert items[0]["actor"]["email"] == ada.user.email
+
+
 def test_changing_how_a_plot_looks_is_recorded(ada: Caller, experiment: Experiment) -> None:
     upload_counts(ada, experiment, count_data())
     plot = post_analysis(ada, experiment, DE_REQUEST).data["plot"]

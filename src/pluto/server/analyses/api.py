@@ -136,7 +136,7 @@ def get_image_url(request: HttpRequest, experiment_id: str, analysis_id: str) ->
 )
 def cancel_analysis(request: HttpRequest, experiment_id: str, analysis_id: str) -> dict[str, Any]:
     experiment, role = find_experiment(request.auth, experiment_id)
-    analysis = services.cancel(services.find_analysis(experiment, analysis_id), role)
+    analysis = services.cancel(services.find_analysis(experiment, analysis_id), role, request.auth)
     return analysis_json(services.find_analysis(experiment, str(analysis.uuid)))
 
 

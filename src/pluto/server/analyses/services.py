@@ -148,7 +148,8 @@ def find_analysis(experiment: Experiment, raw_id: str) -> Analysis:
     return analysis
 
 
-def cancel(analysis: Analysis, role: str) -> Analysis:
+@transaction.atomic
+def cancel(analysis: Analysis, role: str, actor: User | None = None) -> Analysis:
     """Cancel a pending analysis at once; ask a running one's worker to stop it."""
     require(role, EDITOR, "cancel analyses")
     if analysis.status in FINISHED:
@@ -163,6 +164,14 @@ def cancel(analysis: Analysis, role: str) -> Analysis:
     )
     if stopped:
         Plot.objects.filter(analysis=analysis).update(status=AnalysisStatus.CANCELLED)
+        record(
+            analysis.experiment_id,
+            actor,
+            "analysis_cancelled",
+            f"Cancelled the analysis “{analysis.name}” before it started.",
+            analysis=str(analysis.uuid),
+            status=AnalysisStatus.CANCELLED,
+        )
     else:
         Analysis.objects.filter(pk=analysis.pk).update(cancel_requested=True, message="Cancelling…")
     analysis.refresh_from_db()

@@ -181,7 +181,7 @@ def save_display(request: HttpRequest, access: Access, plot: Plot) -> Done:
 
 def cancel_analysis(request: HttpRequest, access: Access, plot: Plot) -> Done:
     """Cancel a pending analysis, or ask the worker running it to stop."""
-    analysis = analyses.cancel(analysis_of(plot), access.role)
+    analysis = analyses.cancel(analysis_of(plot), access.role, request.user)
     if analysis.status == AnalysisStatus.CANCELLED:
         return Done("The analysis was cancelled.", plot_url(plot))
     return Done("Cancelling: the analysis stops at its next step.", plot_url(plot))
