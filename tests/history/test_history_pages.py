@@ -141,3 +141,24 @@ def test_history_cannot_be_changed_through_the_api(ada: Caller, experiment: Expe
     assert [a.status_code for a in answers[:2]] == [405, 405]
     assert [a.status_code for a in answers[2:]] == [404, 404]
     assert HistoryEvent.objects.filter(experiment=experiment).count() == 1
+
+
+def test_administrators_see_history_in_the_admin_but_cannot_change_it(
+    make_caller: Any, experiment: Experiment
+) -> None:
+    admin = make_caller("root")
+    admin.user.is_staff = admin.user.is_superuser = True
+    admin.user.save()
+    event = HistoryEvent.objects.get(experiment=experiment)
+    admin.client.force_login(admin.user)
+    base = "/admin/history/historyevent/"
+
+    listed = admin.client.get(base)
+    shown = admin.client.get(f"{base}{event.pk}/change/")
+    add = admin.client.get(f"{base}add/")
+    delete = admin.client.post(f"{base}{event.pk}/delete/", {"post": "yes"})
+
+    assert listed.status_code == 200 and event.description in listed.content.decode()
+    assert shown.status_code == 200
+    assert add.status_code == 403 and delete.status_code == 403
+    assert HistoryEvent.objects.filter(pk=event.pk).exists()
