@@ -10,7 +10,7 @@ from ninja import Router, Status
 from pluto.server.http import body_doc, json_body
 from pluto.server.openapi import page_parameters
 from pluto.server.pagination import OBJECT_LIST_MAX_LIMIT, page_of, page_request
-from pluto.server.sets import biomarkers, csv_upload, schemas
+from pluto.server.sets import biomarkers, biomodels, csv_upload, schemas
 
 router = Router(tags=["sets"])
 SET_DEFAULT_LIMIT = 100
@@ -104,3 +104,72 @@ def upload_biomarker_csv(request: HttpRequest, set_id: str) -> dict[str, int]:
 def download_biomarker_set(request: HttpRequest, set_id: str) -> dict[str, str]:
     found = biomarkers.find_set(request.auth, set_id)
     return {"url": biomarkers.download_url(request, found)}
+
+
+BIOMODEL_SET = "/biomodel-sets/{set_id}"
+
+
+@router.get("/biomodel-sets/", response=list[schemas.BiomodelSetOut])
+def list_biomodel_sets(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every biomodel set of the caller's organizations, as a bare array."""
+    return [biomodels.set_json(s) for s in biomodels.sets_of(request.auth)]
+
+
+@router.post(
+    "/biomodel-sets/",
+    response={201: schemas.BiomodelSetOut},
+    openapi_extra=body_doc(schemas.BiomodelSetCreate),
+)
+def create_biomodel_set(request: HttpRequest) -> Status[dict[str, Any]]:
+    created = biomodels.create_set(request.auth, json_body(request))
+    return Status(201, biomodels.set_json(created))
+
+
+@router.get(f"{BIOMODEL_SET}/", response=schemas.BiomodelSetOut)
+def get_biomodel_set(request: HttpRequest, set_id: str) -> dict[str, Any]:
+    return biomodels.set_json(biomodels.find_set(request.auth, set_id))
+
+
+@router.get(f"{BIOMODEL_SET}/archive/", response=schemas.BiomodelSetOut)
+def archive_biomodel_set(request: HttpRequest, set_id: str) -> dict[str, Any]:
+    """Archive the set: a GET, as the official R client sends it."""
+    found = biomodels.find_set(request.auth, set_id)
+    return biomodels.set_json(biomodels.archive(request.auth, found))
+
+
+@router.get(f"{BIOMODEL_SET}/columns/", response=list[schemas.BiomodelColumn])
+def list_biomodel_columns(request: HttpRequest, set_id: str) -> list[dict[str, str]]:
+    return biomodels.columns_of(biomodels.find_set(request.auth, set_id))
+
+
+@router.get(f"{BIOMODEL_SET}/biomodels/", response=schemas.BiomodelPage, openapi_extra=PAGE_DOC)
+def list_biomodels(request: HttpRequest, set_id: str) -> dict[str, Any]:
+    found = biomodels.find_set(request.auth, set_id)
+    count, rows = page_of(biomodels.rows_of(found, request.GET), a_page(request))
+    items = [biomodels.row_json(found, row) for row in rows]
+    return {"headers": biomodels.headers_of(found), "count": count, "items": items}
+
+
+@router.post(
+    f"{BIOMODEL_SET}/biomodels/",
+    response={201: dict[str, Any]},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "The row as {column: value}, each value of its column's type.",
+        }
+    },
+)
+def add_biomodel(request: HttpRequest, set_id: str) -> Status[dict[str, Any]]:
+    found = biomodels.find_set(request.auth, set_id)
+    row = biomodels.add_row(request.auth, found, json_body(request))
+    return Status(201, biomodels.row_json(found, row))
+
+
+@router.post(
+    f"{BIOMODEL_SET}/upload-csv/", response=schemas.BiomodelCsvResult, openapi_extra=CSV_DOC
+)
+def upload_biomodel_csv(request: HttpRequest, set_id: str) -> dict[str, int]:
+    found = biomodels.find_set(request.auth, set_id)
+    return biomodels.upload_csv(request.auth, found, csv_upload.csv_bytes(request))
