@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pluto.server.orgs import services as orgs
 from tests.conftest import Caller
 
 SETS = "/lab/biomodel-sets/"
@@ -132,3 +133,20 @@ def test_archiving_is_a_get_and_hides_the_set(ada: Caller, bob: Caller) -> None:
     assert ada.call("GET", SETS).data == []
     row = ada.call("POST", f"{SETS}{created['uuid']}/biomodels/", {"cell_line": "HeLa"})
     assert row.status_code == 409
+
+
+def test_a_guest_reads_an_organizations_tables_but_does_not_change_them(
+    ada: Caller, bob: Caller
+) -> None:
+    lab = orgs.create_organization(ada.user, "Tumour biology lab")
+    orgs.add_member(lab, bob.user, "guest")
+    header = {"HTTP_ORGANIZATION": str(lab.uuid)}
+    body = {"name": "Patients", "schema_definition": {"columns": [{"name": "id", "type": "text"}]}}
+    created = ada.call("POST", SETS, body, **header).data
+    assert [s["name"] for s in bob.call("GET", SETS).data] == ["Patients"]
+    assert bob.call("POST", SETS, body, **header).status_code == 403
+    row = bob.call("POST", f"{SETS}{created['uuid']}/biomodels/", {"id": "P1"})
+    assert row.status_code == 403
+    assert bob.call("GET", f"{SETS}{created['uuid']}/archive/").status_code == 403
+    own = bob.call("GET", SETS, HTTP_ORGANIZATION=str(orgs.personal_organization(bob.user).uuid))
+    assert own.data == []
