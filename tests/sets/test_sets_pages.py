@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from pluto.server.lab.models import Experiment
 from pluto.server.sets.models import BiomarkerSet, BiomodelSet
 from tests.conftest import Caller
 from tests.web.conftest import html, signed_in
@@ -67,3 +68,17 @@ def test_a_biomodel_set_is_created_and_filled_on_its_pages(ada: Caller) -> None:
     wrong = browser.post("/biomodel-sets/", {"name": "X", "columns": "age:integer"})
     assert wrong.status_code == 400 and 'id="table-columns-error"' in html(wrong)
     assert "Cell lines" in html(browser.get("/biomodel-sets/"))
+
+
+def test_the_analysis_form_offers_the_organizations_gene_sets(
+    ada: Caller, experiment: Experiment
+) -> None:
+    browser = signed_in(ada.user)
+    browser.post("/biomarker-sets/", {"name": "Treatment up", "target_type": "gene"})
+    browser.post("/biomarker-sets/", {"name": "Panel", "target_type": "protein"})
+    gene_set = BiomarkerSet.objects.get(name="Treatment up")
+    path = f"/experiments/{experiment.pluto_id}/?tab=analysis&type=over_representation"
+    page = html(browser.get(path))
+    assert f'value="biomarker_set:{gene_set.uuid}"' in page
+    assert "Treatment up (biomarker set, 0 genes)" in page
+    assert "Panel (biomarker set" not in page

@@ -17,10 +17,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import Count
+
 from pluto.server.accounts.models import User
 from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.gene_sets import GeneSetCollection
 from pluto.server.errors import InvalidInput
+from pluto.server.lab.models import Experiment
 from pluto.server.sets import access
 from pluto.server.sets.models import BiomarkerSet, TargetType
 
@@ -87,3 +90,14 @@ def collection_of(value: str, field: str) -> GeneSetCollection:
         raise AnalysisInputError(str(error), field) from error
     genes = list(usable.biomarkers.values_list("name", flat=True))
     return GeneSetCollection.from_mapping({usable.name: (usable.description, genes)})
+
+
+def biomarker_gene_set_options(experiment: Experiment) -> tuple[tuple[str, str], ...]:
+    """The gene biomarker sets of the experiment's organization as ``(value, label)`` choices
+    of an analysis form's gene set collection."""
+    found = BiomarkerSet.objects.filter(
+        organization_id=experiment.project.organization_id,
+        target_type=TargetType.GENE,
+        is_archived=False,
+    ).annotate(size=Count("biomarkers"))
+    return tuple((f"{PREFIX}{s.uuid}", f"{s.name} (biomarker set, {s.size} genes)") for s in found)
