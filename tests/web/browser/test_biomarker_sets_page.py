@@ -53,3 +53,24 @@ def test_a_biomarker_set_is_built_from_a_name_and_a_csv_then_archived(
     page.click("#archive-set")
     expect(page.locator(".message")).to_contain_text("was archived")
     expect(page.locator("text=No biomarker sets yet")).to_be_visible()
+
+
+def test_a_biomodel_set_is_declared_and_filled_from_a_csv(page: Page, tmp_path: Path) -> None:
+    sign_in(page, USERS["ada"][0])
+    page.goto("/biomodel-sets/")
+    page.fill("#table-name", "Cell lines")
+    page.fill("#table-columns", "cell_line, doubling_hours:number, is_primary:boolean")
+    page.click("text=Create biomodel set")
+    expect(page.locator(".message")).to_contain_text("“Cell lines” was created")
+    lines = tmp_path / "lines.csv"
+    lines.write_text("cell_line,doubling_hours,is_primary\nHeLa,23,no\nA549,22.5,no\n")
+    page.set_input_files("#biomodel-csv", str(lines))
+    page.click("button:has-text('Upload')")
+    expect(page.locator(".message")).to_contain_text("Added 2 rows.")
+    expect(page.locator("#biomodels tbody tr")).to_have_count(2)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("cell_line,is_primary\nMCF7,maybe\n")
+    page.set_input_files("#biomodel-csv", str(bad))
+    page.click("button:has-text('Upload')")
+    expect(page.locator("#biomodel-csv-error")).to_contain_text("Row 2, column 'is_primary'")
+    screenshot(page, "biomodel-set-page")
