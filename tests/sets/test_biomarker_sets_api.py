@@ -157,3 +157,11 @@ def test_paths_work_without_the_trailing_slash_and_ids_are_checked(ada: Caller) 
     assert ada.call("GET", f"{SETS}{created['uuid']}/biomarkers").status_code == 200
     assert ada.call("GET", f"{SETS}not-a-uuid/").status_code == 400
     assert ada.call("GET", f"{SETS}{uuid.uuid4()}/").status_code == 404
+
+
+def test_a_search_with_a_nul_character_is_400_naming_it(ada: Caller) -> None:
+    created = create(ada)
+    for path in (SETS, f"{SETS}{created['uuid']}/biomarkers/"):
+        response = ada.call("GET", f"{path}?search=a%00b")
+        assert response.status_code == 400
+        assert response.data["details"] == {"field": "search"}

@@ -26,6 +26,7 @@ NOUN = "biomodel set"
 COLUMN_TYPES = tuple(ColumnType.values)
 RESERVED = ("uuid",)
 MAX_COLUMNS = 200
+SAFE_INTEGER = 2**53  # whole numbers above this stay floats, as JSON readers hold them
 TRUE_WORDS = ("true", "yes", "1", "t", "y")
 FALSE_WORDS = ("false", "no", "0", "f", "n")
 
@@ -143,7 +144,8 @@ def number_value(column: str, value: Any) -> float | int:
             number = float(str(value))
         except ValueError:
             raise wrong(column, "number", value) from None
-        number = int(number) if number.is_integer() and "." not in str(value) else number
+        whole = number.is_integer() and abs(number) < SAFE_INTEGER and "." not in str(value)
+        number = int(number) if whole else number
     if isinstance(number, float) and not math.isfinite(number):
         raise wrong(column, "finite number", value)
     return number

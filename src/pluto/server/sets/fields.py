@@ -47,5 +47,10 @@ def bounded(value: str, field: str, max_length: int) -> str:
 
 
 def search_term(params: Mapping[str, Any]) -> str:
-    """The ``search`` query parameter, stripped (empty for none)."""
-    return str(params.get("search") or "").strip()
+    """The ``search`` query parameter, stripped (empty for none); a NUL character is ``400``."""
+    term = str(params.get("search") or "").strip()
+    if "\x00" in term:
+        raise InvalidInput(
+            "'search' contains a NUL character; remove it.", details={"field": "search"}
+        )
+    return term
