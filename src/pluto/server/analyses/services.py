@@ -28,6 +28,7 @@ from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import clean_name, reject_unknown_fields, require
+from pluto.server.sets import gene_sets as biomarker_sets
 
 ANALYSIS_FIELDS = {"analysis_type", "name", "parameters"}
 
@@ -76,7 +77,7 @@ def create_analysis(
     reject_unknown_fields(data, ANALYSIS_FIELDS)
     require(role, EDITOR, "run analyses")
     kind = kind_of(data.get("analysis_type"))
-    params = parse_parameters(kind, data.get("parameters"))
+    params = parse_parameters(kind, biomarker_sets.expanded(user, data.get("parameters")))
     check_parameters(kind, params, experiment)
     name = clean_name(data["name"]) if data.get("name") else kind.title
     stored = params.model_dump(mode="json")

@@ -38,7 +38,11 @@ def completed_analysis(
 
 
 def collection_gene_sets(shortname: str, field: str) -> GeneSets:
-    """The gene sets of the stored collection with this short name."""
+    """The gene sets of the stored collection with this short name (or biomarker set)."""
+    if str(shortname).startswith("biomarker_set:"):
+        from pluto.server.sets.gene_sets import collection_of
+
+        return collection_of(str(shortname), field)
     collection = collection_named(shortname, field)
     with get_storage().open(collection.storage_key) as handle:
         return parse_gmt(handle.read().decode("utf-8"))

@@ -21,6 +21,7 @@ from pluto.server.analyses.models import Analysis, AnalysisStatus, GeneSetCollec
 from pluto.server.analyses.registry import all_kinds, find_kind
 from pluto.server.errors import InvalidInput
 from pluto.server.lab.models import Experiment
+from pluto.server.sets.gene_sets import biomarker_gene_set_options
 from pluto.server.tables.models import Dataset
 from pluto.server.tables.services import current_dataset
 from pluto.server.web.table_view import read_whole
@@ -171,7 +172,8 @@ def options_for(
         return tuple((str(a.uuid), f"{a.name} ({a.created_at:%Y-%m-%d %H:%M})") for a in found)
     if source == "gene_set_collections":
         collections = GeneSetCollection.objects.order_by("shortname")
-        return tuple((c.shortname, f"{c.name} ({c.set_count} sets)") for c in collections)
+        listed = tuple((c.shortname, f"{c.name} ({c.set_count} sets)") for c in collections)
+        return listed + biomarker_gene_set_options(experiment)
     return ()
 
 
