@@ -38,7 +38,7 @@ def test_a_token_copied_from_the_page_works_until_it_is_deleted(
 
     client = pluto.Client(live.url, key)
     me = client.me()
-    page.click("text=Delete token")
+    page.locator("tr", has_text="laptop scripts").locator("text=Delete token").click()
     expect(page.locator("h1")).to_contain_text("Delete token “laptop scripts”?")
     page.click("button.danger")
     expect(page.locator(".message")).to_contain_text("Scripts using it stop working now.")

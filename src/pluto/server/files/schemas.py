@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from pluto.server.files.models import ExperimentFile, UploadSession
-from pluto.server.files.services import GROUPS, MAX_FILENAME, MAX_LABEL
+from pluto.server.files.services import GROUPS, MAX_FILENAME, MAX_LABEL, UPLOADABLE_KINDS
 from pluto.server.lab.schemas import UserOut, choice, iso, user_json
 
 DATA_TYPE_PARAMETER = {
@@ -109,7 +109,8 @@ class UploadSessionCreate(Schema):
     """Other fields are ignored, as older clients send some of their own."""
 
     filename: FileName
-    data_type: Annotated[str, choice(GROUPS)]
+    # Kinds Pluto makes itself (counts per million) are not offered for upload.
+    data_type: Annotated[str, choice(UPLOADABLE_KINDS)]
     file_type: Label | None = None
     file_size: FileSize | Annotated[str, Field(pattern=r"^\s*[0-9]{1,9}\s*$")]
     analysis_type: Label | None = None

@@ -49,7 +49,8 @@ KINDS = ", ".join(GROUPS)
 CPM = "assay_data_cpm"
 # Kinds Pluto makes itself; nobody uploads them.
 MADE_BY_PLUTO = {CPM}
-UPLOADABLE = ", ".join(kind for kind in GROUPS if kind not in MADE_BY_PLUTO)
+UPLOADABLE_KINDS = tuple(kind for kind in GROUPS if kind not in MADE_BY_PLUTO)
+UPLOADABLE = ", ".join(UPLOADABLE_KINDS)
 
 
 def clean_filename(value: Any, field: str = "filename") -> str:
