@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from pluto.server.files.models import FileKind
 from pluto.server.files.services import files_of_kind
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines import services
@@ -26,7 +25,7 @@ def workflows_context(experiment: Experiment) -> dict[str, Any]:
             for w in workflows
         ],
         "can_import": bool(pipelines_for(experiment.type.shortname)),
-        "attachments": list(files_of_kind(experiment, FileKind.ATTACHMENT)),
+        "attachments": list(files_of_kind(experiment, "attachment")),
     }
 
 
