@@ -11,6 +11,7 @@ from pluto.server.errors import PlutoError
 from pluto.server.files.services import visible_files
 from pluto.server.history.pages import activity_context
 from pluto.server.lab.models import AssayUnits, Experiment, ExperimentType, Organism, ShareLevel
+from pluto.server.pipelines.pages import workflows_context
 from pluto.server.tables import services as tables
 from pluto.server.tables.models import ASSAY, SAMPLE, Dataset
 from pluto.server.web import analysis_forms, member_forms
@@ -24,6 +25,7 @@ TABS = (
     ("plots", "Plots"),
     ("files", "Files"),
     ("activity", "Activity"),
+    ("workflows", "Workflows"),
     ("analysis", "New analysis"),
     ("settings", "Settings"),
 )
@@ -165,4 +167,6 @@ def tab_context(
         return analysis_tab(request, experiment, form_errors or {})
     if tab == "activity":
         return activity_context(experiment, request.GET.get("cursor"))
+    if tab == "workflows":
+        return workflows_context(experiment)
     return settings_tab(experiment)
