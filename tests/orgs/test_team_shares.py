@@ -166,3 +166,13 @@ def test_leaving_the_team_takes_the_role_away(
     members = f"/user/organizations/{lab.uuid}/teams/{imaging.uuid}/members/{bob.user.uuid}/"
     assert ada.call("DELETE", members).status_code == 204
     assert bob.call("GET", f"/lab/projects/{project['pluto_id']}/").status_code == 404
+
+
+def test_a_guest_creates_no_projects_in_the_organization(
+    ada: Caller, bob: Caller, lab: Organization
+) -> None:
+    orgs.add_member(lab, bob.user, "guest")
+    refused = bob.call("POST", "/lab/projects/", {"name": "Mine"}, **in_lab(lab))
+    assert refused.status_code == 403
+    assert "Guests" in refused.data["message"]
+    assert bob.call("POST", "/lab/projects/", {"name": "Mine"}).status_code == 201
