@@ -110,7 +110,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 # Operations whose valid requests depend on stored data the schema cannot list: file contents,
 # column, sample and gene names, an analysis's parameters for this experiment's samples and
 # the columns of its results, existing users' emails, uploaded files' ids, options of the
-# display's own type. A request
+# display's own type, the pipelines this experiment's type runs and their input files, the
+# history cursors the server handed out. A request
 # the schema allows may be refused with 400 there, naming what to change.
 DATA_DEPENDENT = {
     "GET /lab/experiments/{experiment_id}/sample-data/",
@@ -131,6 +132,8 @@ DATA_DEPENDENT = {
     "PUT /lab/experiments/{experiment_id}/external/plots/{plot_id}/",
     "PUT /lab/experiments/{experiment_id}/plots/{plot_id}/displays/{display_id}/",
     "POST /lab/experiments/{experiment_id}/upload-sessions/{session_id}/complete/",
+    "POST /lab/experiments/{experiment_id}/pipeline-runs/",
+    "GET /lab/experiments/{experiment_id}/history/",
 }
 
 
