@@ -102,7 +102,8 @@ def describe_path_parameters(path: str, operation: dict[str, Any]) -> None:
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
     """The error statuses an operation can answer."""
     statuses = list(ALWAYS)
-    if method != "get":
+    # Reading an organization one is not in is refused, not hidden (the contract's 403).
+    if method != "get" or "{org_id}" in path:
         statuses.append(403)
     if PATH_PARAMETER.search(path):
         statuses.append(404)
