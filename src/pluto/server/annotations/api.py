@@ -12,13 +12,13 @@ from pluto.server.http import body_doc, json_body
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import find_experiment, require
 from pluto.server.openapi import page_parameters
-from pluto.server.pagination import page_of, page_request
+from pluto.server.pagination import TABLE_MAX_LIMIT, page_of, page_request
 from pluto.server.sets.csv_upload import csv_bytes
 
 router = Router(tags=["annotations"])
 SETS = "/experiments/{experiment_id}/annotation-sets/"
 ONE_SET = SETS + "{set_id}/"
-MAX_CELLS_PAGE = 2_000_000
+MAX_CELLS_PAGE = TABLE_MAX_LIMIT
 UPLOAD_DOC: dict[str, Any] = {
     "description": "A CSV with a 'cell_id' and a 'cluster' column (and optionally "
     "'cluster_name'), as the raw body or the multipart field 'file'. 'display_name' and "
@@ -104,7 +104,7 @@ def delete_annotation_set(request: HttpRequest, experiment_id: str, set_id: str)
     openapi_extra={"parameters": page_parameters(MAX_CELLS_PAGE, MAX_CELLS_PAGE)},
 )
 def list_annotations(request: HttpRequest, experiment_id: str, set_id: str) -> dict[str, Any]:
-    """Each cell's cluster number, in upload order (all cells unless ``limit`` is given)."""
+    """Each cell's cluster number, in upload order, 100,000 a page (page with ``offset``)."""
     experiment, _ = find_experiment(request.auth, experiment_id)
     found = services.find_set(experiment, set_id)
     page = page_request(request.GET, default_limit=MAX_CELLS_PAGE, max_limit=MAX_CELLS_PAGE)
