@@ -131,6 +131,7 @@ DATA_DEPENDENT = {
     "PUT /lab/experiments/{experiment_id}/external/plots/{plot_id}/",
     "PUT /lab/experiments/{experiment_id}/plots/{plot_id}/displays/{display_id}/",
     "POST /lab/experiments/{experiment_id}/upload-sessions/{session_id}/complete/",
+    "POST /lab/experiments/{experiment_id}/annotation-sets/",
 }
 
 
