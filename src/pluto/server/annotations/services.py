@@ -27,7 +27,7 @@ from pluto.server.lab import ids
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.schemas import iso
-from pluto.server.lab.services import MAX_NAME, clean_name, require
+from pluto.server.lab.services import MAX_NAME, clean_name, reject_unknown_fields, require
 from pluto.server.sets.csv_upload import read_rows
 
 CELL_COLUMN = "cell_id"
@@ -275,12 +275,7 @@ def update_cluster(
 ) -> Cluster:
     """Change a cluster's ``display_name`` and/or ``color``."""
     require(role, EDITOR, "change clusters")
-    unknown = sorted(set(body) - {"display_name", "color"})
-    if unknown:
-        raise InvalidInput(
-            f"Only 'display_name' and 'color' of a cluster can change (not {unknown[0]!r}).",
-            details={"field": unknown[0]},
-        )
+    reject_unknown_fields(dict(body), {"display_name", "color"})
     if "display_name" in body:
         cluster.display_name = clean_name(body["display_name"], "display_name")
     if "color" in body:
@@ -304,12 +299,7 @@ def update_set(
 ) -> AnnotationSet:
     """Change a set's ``display_name``."""
     require(role, EDITOR, "change annotation sets")
-    unknown = sorted(set(body) - {"display_name"})
-    if unknown:
-        raise InvalidInput(
-            f"Only 'display_name' of an annotation set can change (not {unknown[0]!r}).",
-            details={"field": unknown[0]},
-        )
+    reject_unknown_fields(dict(body), {"display_name"})
     if "display_name" in body:
         annotation_set.display_name = clean_name(body["display_name"], "display_name")
         annotation_set.save(update_fields=["display_name", "updated_at"])
