@@ -39,7 +39,12 @@ def biomarker_sets() -> None:
 @json_option
 @api_command
 def list_biomarker_sets(search: str | None, as_json: bool) -> None:
-    """List the biomarker sets you can use (uuid, kind, size, name)."""
+    """List the biomarker sets you can use (uuid, kind, size, name).
+
+    \b
+    Example:
+      pluto biomarker-sets list --search hypoxia
+    """
     found = make_client().list_biomarker_sets(search=search)
     if as_json:
         print_json(found)
@@ -58,7 +63,12 @@ def list_biomarker_sets(search: str | None, as_json: bool) -> None:
 def create_biomarker_set(
     name: str, target_type: str, organism: str, description: str, as_json: bool
 ) -> None:
-    """Create a biomarker set called NAME; prints its uuid."""
+    """Create a biomarker set called NAME; prints its uuid.
+
+    \b
+    Example:
+      pluto biomarker-sets create "Hypoxia genes" --target-type gene
+    """
     created = make_client().create_biomarker_set(
         name, target_type=target_type, organism_shortname=organism, description=description
     )
@@ -74,7 +84,12 @@ def create_biomarker_set(
 @json_option
 @api_command
 def add_biomarkers(set_uuid: str, names: tuple[str, ...], as_json: bool) -> None:
-    """Add biomarkers NAMES to the set (names already in it are skipped)."""
+    """Add biomarkers NAMES to the set (names already in it are skipped).
+
+    \b
+    Example:
+      pluto biomarker-sets add <set-uuid> VEGFA HIF1A
+    """
     result = make_client().add_biomarkers(set_uuid, names)
     if as_json:
         print_json(result)
@@ -90,7 +105,12 @@ def add_biomarkers(set_uuid: str, names: tuple[str, ...], as_json: bool) -> None
 @json_option
 @api_command
 def upload_biomarkers(set_uuid: str, csv_file: Path, as_json: bool) -> None:
-    """Add the rows of CSV_FILE (with a 'name' column) to the set."""
+    """Add the rows of CSV_FILE (with a 'name' column) to the set.
+
+    \b
+    Example:
+      pluto biomarker-sets upload <set-uuid> genes.csv
+    """
     result = make_client().upload_biomarker_csv(set_uuid, csv_file)
     if as_json:
         print_json(result)
@@ -105,7 +125,12 @@ def upload_biomarkers(set_uuid: str, csv_file: Path, as_json: bool) -> None:
 @json_option
 @api_command
 def show_biomarkers(set_uuid: str, as_json: bool) -> None:
-    """List the biomarkers of a set, one name a line."""
+    """List the biomarkers of a set, one name a line.
+
+    \b
+    Example:
+      pluto biomarker-sets show <set-uuid>
+    """
     found = make_client().list_biomarkers(set_uuid)
     if as_json:
         print_json(found)
@@ -119,7 +144,12 @@ def show_biomarkers(set_uuid: str, as_json: bool) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @api_command
 def download_biomarker_set(set_uuid: str, path: Path | None) -> None:
-    """Save the set as a CSV (to PATH, or a file named after the set)."""
+    """Save the set as a CSV (to PATH, or a file named after the set).
+
+    \b
+    Example:
+      pluto biomarker-sets download <set-uuid> hypoxia.csv
+    """
     click.echo(make_client().download_biomarker_set(set_uuid, path))
 
 
@@ -127,7 +157,12 @@ def download_biomarker_set(set_uuid: str, path: Path | None) -> None:
 @click.argument("set_uuid")
 @api_command
 def archive_biomarker_set(set_uuid: str) -> None:
-    """Archive a biomarker set."""
+    """Archive a biomarker set.
+
+    \b
+    Example:
+      pluto biomarker-sets archive <set-uuid>
+    """
     archived = make_client().archive_biomarker_set(set_uuid)
     click.echo(f"Archived {archived['name']}.")
 
@@ -158,7 +193,12 @@ def biomodel_sets() -> None:
 @json_option
 @api_command
 def list_biomodel_sets(as_json: bool) -> None:
-    """List the biomodel sets you can use (uuid, rows, name)."""
+    """List the biomodel sets you can use (uuid, rows, name).
+
+    \b
+    Example:
+      pluto biomodel-sets list
+    """
     found = make_client().list_biomodel_sets()
     if as_json:
         print_json(found)
@@ -173,7 +213,12 @@ def list_biomodel_sets(as_json: bool) -> None:
 @json_option
 @api_command
 def create_biomodel_set(name: str, columns: tuple[str, ...], as_json: bool) -> None:
-    """Create a biomodel set NAME with COLUMNS written NAME:TYPE (text, number, boolean, date)."""
+    """Create a biomodel set NAME with COLUMNS written NAME:TYPE (text, number, boolean, date).
+
+    \b
+    Example:
+      pluto biomodel-sets create "Cell lines" name:text passage:number
+    """
     created = make_client().create_biomodel_set(name, [parse_column(c) for c in columns])
     if as_json:
         print_json(created)
@@ -186,7 +231,12 @@ def create_biomodel_set(name: str, columns: tuple[str, ...], as_json: bool) -> N
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @api_command
 def upload_biomodels(set_uuid: str, csv_file: Path) -> None:
-    """Add the rows of CSV_FILE, whose header names the set's columns."""
+    """Add the rows of CSV_FILE, whose header names the set's columns.
+
+    \b
+    Example:
+      pluto biomodel-sets upload <set-uuid> cell_lines.csv
+    """
     result = make_client().upload_biomodel_csv(set_uuid, csv_file)
     click.echo(f"Added {result['added']}; the set has {result['count']} rows.")
 
@@ -196,7 +246,12 @@ def upload_biomodels(set_uuid: str, csv_file: Path) -> None:
 @json_option
 @api_command
 def show_biomodels(set_uuid: str, as_json: bool) -> None:
-    """Print the rows of a biomodel set as CSV-like lines."""
+    """Print the rows of a biomodel set as CSV-like lines.
+
+    \b
+    Example:
+      pluto biomodel-sets show <set-uuid>
+    """
     client = make_client()
     headers = [column["name"] for column in client.biomodel_columns(set_uuid)]
     rows = client.list_biomodels(set_uuid)

@@ -1,9 +1,178 @@
-"""The SDK's methods for pipelines, pipeline runs and workflows."""
+"""The SDK's methods for pipelines, pipeline runs and workflows.
+
+A pipeline run processes a table into candidate outputs; its workflow is what you review
+and then accept, which publishes the outputs into the experiment (for ``assay_import``: a
+new current assay version and its counts per million).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
 from pluto.client.base import ClientBase
+from pluto.client.history import experiment_ref
+from pluto.client.http import path_part
+from pluto.client.models import nested, parse_time, text
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """One run of a pipeline: ``pending``, ``in_progress``, ``completed``, ``failed`` or
+    ``canceled``; ``error`` says why a run failed."""
+
+    uuid: str
+    pipeline: str
+    status: str
+    parameters: dict[str, Any]
+    outputs: dict[str, Any]
+    error: str
+    workflow: str
+    created_at: datetime | None
+    finished_at: datetime | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PipelineRun:
+        """A run as the API answers it."""
+        return cls(
+            uuid=text(data, "uuid"),
+            pipeline=text(data, "pipeline"),
+            status=text(data, "status"),
+            parameters=nested(data, "parameters"),
+            outputs=nested(data, "outputs"),
+            error=text(data, "error"),
+            workflow=text(data, "workflow"),
+            created_at=parse_time(data.get("created_at")),
+            finished_at=parse_time(data.get("finished_at")),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A run's result to review: ``in_progress``, ``completed``, ``accepted`` or ``failed``."""
+
+    uuid: str
+    name: str
+    status: str
+    is_archived: bool
+    pipeline: str
+    run: str
+    copied_from: str
+    outputs: dict[str, Any]
+    error: str
+    created_at: datetime | None
+    accepted_at: datetime | None
+    accepted_by: str
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Workflow:
+        """A workflow as the API answers it."""
+        return cls(
+            uuid=text(data, "uuid"),
+            name=text(data, "name"),
+            status=text(data, "status"),
+            is_archived=bool(data.get("is_archived")),
+            pipeline=text(data, "pipeline"),
+            run=text(data, "run"),
+            copied_from=text(data, "copied_from"),
+            outputs=nested(data, "outputs"),
+            error=text(data, "error"),
+            created_at=parse_time(data.get("created_at")),
+            accepted_at=parse_time(data.get("accepted_at")),
+            accepted_by=text(data, "accepted_by"),
+            raw=data,
+        )
+
+
+def experiment_path(experiment: Any, rest: str) -> str:
+    """``experiments/<exp>/<rest>``."""
+    return f"experiments/{path_part(experiment_ref(experiment))}/{rest}"
+
+
+def workflow_path(experiment: Any, workflow: Any, rest: str = "") -> str:
+    """``experiments/<exp>/workflows/<wf>/<rest>`` (a workflow as uuid or object)."""
+    ref = workflow if isinstance(workflow, str) else workflow.uuid
+    return experiment_path(experiment, f"workflows/{path_part(ref.strip())}/{rest}")
 
 
 class PipelineMethods(ClientBase):
     """:class:`pluto.Client` methods for pipelines, pipeline runs and workflows."""
+
+    def pipelines(self, experiment: Any) -> list[dict[str, Any]]:
+        """The pipelines this experiment can run (``shortname``, ``parameters`` schema...)."""
+        return self.list_items(experiment_path(experiment, "pipelines/"))
+
+    def pipeline_runs(self, experiment: Any) -> list[PipelineRun]:
+        """The experiment's pipeline runs, newest first."""
+        items = self.list_items(experiment_path(experiment, "pipeline-runs/"))
+        return [PipelineRun.from_json(item) for item in items]
+
+    def run_pipeline(
+        self, experiment: Any, pipeline: str = "assay_import", **parameters: Any
+    ) -> PipelineRun:
+        """Start a pipeline run and return it as it ended.
+
+        Example::
+
+            run = client.run_pipeline("PLX140206", csv=Path("counts.csv").read_text())
+            client.accept_workflow("PLX140206", run.workflow)
+        """
+        body = {"pipeline": pipeline, "parameters": parameters}
+        return PipelineRun.from_json(
+            self.send("POST", experiment_path(experiment, "pipeline-runs/"), body)
+        )
+
+    def import_assay(self, experiment: Any, path: str | Path, name: str | None = None) -> Workflow:
+        """Run ``assay_import`` on a local CSV file; the workflow to review and accept."""
+        source = Path(path)
+        params: dict[str, Any] = {"csv": source.read_text(), "filename": source.name}
+        if name:
+            params["name"] = name
+        run = self.run_pipeline(experiment, "assay_import", **params)
+        return self.workflow(experiment, run.workflow)
+
+    def workflows(self, experiment: Any, *, archived: bool = False) -> list[Workflow]:
+        """The experiment's workflows, newest first (the archived ones with ``archived``)."""
+        path = experiment_path(experiment, "workflows/")
+        items = self.list_items(path, is_archived="true" if archived else None)
+        return [Workflow.from_json(item) for item in items]
+
+    def workflow(self, experiment: Any, workflow: Any) -> Workflow:
+        """One workflow."""
+        return Workflow.from_json(self.get(workflow_path(experiment, workflow)))
+
+    def workflow_steps(self, experiment: Any, workflow: Any) -> list[dict[str, Any]]:
+        """A workflow's steps (preprocesses) in order, with status and message."""
+        steps: list[dict[str, Any]] = self.get(workflow_path(experiment, workflow, "preprocesses/"))
+        return steps
+
+    def accept_workflow(self, experiment: Any, workflow: Any) -> Workflow:
+        """Publish a completed workflow's outputs into the experiment."""
+        return Workflow.from_json(self.send("POST", workflow_path(experiment, workflow, "accept/")))
+
+    def archive_workflow(self, experiment: Any, workflow: Any) -> Workflow:
+        """Archive a workflow (it leaves the list)."""
+        path = workflow_path(experiment, workflow, "archive/")
+        return Workflow.from_json(self.send("POST", path))
+
+    def copy_workflow(
+        self,
+        experiment: Any,
+        workflow: Any,
+        *,
+        name: str | None = None,
+        parameters: dict[str, Any] | None = None,
+    ) -> Workflow:
+        """Run a workflow again as a new one (same input unless ``parameters`` give one)."""
+        body: dict[str, Any] = {}
+        if name:
+            body["name"] = name
+        if parameters:
+            body["parameters"] = parameters
+        path = workflow_path(experiment, workflow, "copy/")
+        return Workflow.from_json(self.send("POST", path, body))

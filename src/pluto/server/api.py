@@ -23,6 +23,7 @@ from pluto.server.history.api import router as history_router
 from pluto.server.lab.api import router as lab_router
 from pluto.server.openapi import PlutoApi
 from pluto.server.orgs.api import router as orgs_router
+from pluto.server.orgs.lab_api import router as team_shares_router
 from pluto.server.orgs.scope import HEADER, scope_user
 from pluto.server.pipelines.api import router as pipelines_router
 from pluto.server.programs.api import router as programs_router
@@ -121,6 +122,7 @@ def build_api() -> PlutoApi:
         annotations_router,
         sets_router,
         search_router,
+        team_shares_router,
     ):
         api.add_router(LAB, family_router)
     api.add_router("/user/", orgs_router)

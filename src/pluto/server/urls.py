@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("pluto.server.files.urls")),
     *[
         path("", include(f"pluto.server.{family}.urls"))
-        for family in ("history", "pipelines", "annotations", "sets", "search", "programs")
+        for family in ("history", "pipelines", "annotations", "sets", "search", "programs", "orgs")
     ],
     # Last: the API's own root page ("") must not shadow the home page.
     path("", api.urls),

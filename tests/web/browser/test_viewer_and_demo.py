@@ -60,7 +60,7 @@ def test_a_viewer_sees_no_edit_controls(
         viewer.goto(f"{DEMO}?tab={tab}")
         expect(viewer.locator("input[type=file]")).to_have_count(0)
         expect(viewer.locator("input[name=action]")).to_have_count(0)
-        expect(viewer.locator("nav.tabs a")).to_have_count(5)
+        expect(viewer.locator("nav.tabs a")).to_have_count(6)
     viewer.goto(DEMO_PLOT)
     expect(viewer.locator("#display-form")).to_have_count(0)
     expect(viewer.locator("#figure .main-svg").first).to_be_visible(timeout=30_000)

@@ -195,3 +195,37 @@ class ExperimentInvitation(models.Model):
                 fields=["experiment", "email"], name="one_invitation_per_experiment"
             )
         ]
+
+
+class ProjectTeamShare(models.Model):
+    """A team's role on a project: each of the team's members (not guests) gets it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="team_shares")
+    team = models.ForeignKey("orgs.Team", on_delete=models.CASCADE, related_name="project_shares")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "team"], name="one_role_per_project_team")
+        ]
+
+
+class ExperimentTeamShare(models.Model):
+    """A team's role on one experiment only."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="team_shares")
+    team = models.ForeignKey(
+        "orgs.Team", on_delete=models.CASCADE, related_name="experiment_shares"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "team"], name="one_role_per_experiment_team"
+            )
+        ]

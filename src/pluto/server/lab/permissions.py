@@ -18,6 +18,7 @@ from pluto.server.lab.models import (
     ProjectMember,
     ShareLevel,
 )
+from pluto.server.orgs import team_roles
 from pluto.server.orgs.scope import scope_of
 
 VIEWER, EDITOR, OWNER = "viewer", "editor", "owner"
@@ -57,18 +58,25 @@ def out_of_scope(user: User, project: Project) -> bool:
 
 
 def visible_projects(user: User) -> QuerySet[Project]:
-    """Projects the user is a member of, or that are public."""
+    """Projects the user is a member of (directly or through a team), or public ones."""
     member = ProjectMember.objects.filter(project=OuterRef("pk"), user=user)
-    return in_scope_projects(user).filter(Q(Exists(member)) | Q(share_level=ShareLevel.PUBLIC))
+    team = team_roles.project_shares_of(user).filter(project=OuterRef("pk"))
+    return in_scope_projects(user).filter(
+        Q(Exists(member)) | Q(Exists(team)) | Q(share_level=ShareLevel.PUBLIC)
+    )
 
 
 def visible_experiments(user: User) -> QuerySet[Experiment]:
     """Experiments the user has a role on (directly or through the project), or public ones."""
     own = ExperimentMember.objects.filter(experiment=OuterRef("pk"), user=user)
     through_project = ProjectMember.objects.filter(project=OuterRef("project_id"), user=user)
+    own_team = team_roles.experiment_shares_of(user).filter(experiment=OuterRef("pk"))
+    project_team = team_roles.project_shares_of(user).filter(project=OuterRef("project_id"))
     return in_scope_experiments(user).filter(
         Q(Exists(own))
         | Q(Exists(through_project))
+        | Q(Exists(own_team))
+        | Q(Exists(project_team))
         | Q(share_level=ShareLevel.PUBLIC)
         | Q(project__share_level=ShareLevel.PUBLIC)
     )
@@ -83,6 +91,7 @@ def project_role(user: User, project: Project) -> str | None:
         .values_list("role", flat=True)
         .first()
     )
+    role = higher_role(role, team_roles.project_team_role(user, project))
     if role is None and project.share_level == ShareLevel.PUBLIC:
         return VIEWER
     return role
@@ -97,6 +106,7 @@ def experiment_role(user: User, experiment: Experiment) -> str | None:
         .values_list("role", flat=True)
         .first()
     )
+    own = higher_role(own, team_roles.experiment_team_role(user, experiment))
     role = higher_role(own, project_role(user, experiment.project))
     if role is None and experiment.share_level == ShareLevel.PUBLIC:
         return VIEWER

@@ -183,7 +183,7 @@ def create_project(user: User, data: dict[str, Any], pluto_id: str | None = None
         name=clean_name(data.get("name")),
         description=clean_description(data.get("description")),
         share_level=clean_share_level(data.get("share_level", ShareLevel.PRIVATE)),
-        organization=scope.working_organization(user),
+        organization=scope.creating_organization(user),
         owner=user,
         created_by=user,
     )

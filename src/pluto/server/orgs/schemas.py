@@ -1,13 +1,15 @@
-"""JSON shapes of organizations."""
+"""JSON shapes of organizations, their members and their teams."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 
-from pluto.server.lab.schemas import iso
-from pluto.server.orgs.models import OrganizationMember
+from pluto.server.lab.schemas import Body, UserOut, iso, user_json
+from pluto.server.orgs.models import OrganizationMember, Team, TeamMember
+
+OrgRoleName = Literal["admin", "member", "guest"]
 
 
 class OrganizationOut(Schema):
@@ -17,6 +19,60 @@ class OrganizationOut(Schema):
     is_default: bool
     is_personal: bool
     created_at: str
+
+
+class OrganizationCreate(Body):
+    name: str
+
+
+class OrganizationMemberOut(Schema):
+    user: UserOut
+    role: str
+    created_at: str
+
+
+class OrganizationMemberPage(Schema):
+    count: int
+    items: list[OrganizationMemberOut]
+
+
+class OrganizationMemberCreate(Body):
+    email: str
+    role: OrgRoleName
+
+
+class OrganizationRolePatch(Body):
+    role: OrgRoleName
+
+
+class TeamOut(Schema):
+    uuid: str
+    name: str
+    member_count: int
+    created_at: str
+
+
+class TeamPage(Schema):
+    count: int
+    items: list[TeamOut]
+
+
+class TeamCreate(Body):
+    name: str
+
+
+class TeamMemberOut(Schema):
+    user: UserOut
+    created_at: str
+
+
+class TeamMemberPage(Schema):
+    count: int
+    items: list[TeamMemberOut]
+
+
+class TeamMemberCreate(Body):
+    email: str
 
 
 def membership_json(membership: OrganizationMember) -> dict[str, Any]:
@@ -30,3 +86,27 @@ def membership_json(membership: OrganizationMember) -> dict[str, Any]:
         "is_personal": organization.is_personal,
         "created_at": iso(organization.created_at),
     }
+
+
+def member_json(membership: OrganizationMember) -> dict[str, Any]:
+    """A member of an organization: ``{user, role, created_at}``."""
+    return {
+        "user": user_json(membership.user),
+        "role": membership.role,
+        "created_at": iso(membership.created_at),
+    }
+
+
+def team_json(team: Team) -> dict[str, Any]:
+    """A team: ``{uuid, name, member_count, created_at}``."""
+    return {
+        "uuid": str(team.uuid),
+        "name": team.name,
+        "member_count": team.memberships.count(),
+        "created_at": iso(team.created_at),
+    }
+
+
+def team_member_json(seat: TeamMember) -> dict[str, Any]:
+    """A member of a team: ``{user, created_at}``."""
+    return {"user": user_json(seat.user), "created_at": iso(seat.created_at)}

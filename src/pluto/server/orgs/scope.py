@@ -60,3 +60,15 @@ def scope_of(user: User) -> Organization | None:
 def working_organization(user: User) -> Organization:
     """Where what the request creates belongs: the header's organization or the default."""
     return scope_of(user) or services.default_organization(user)
+
+
+def creating_organization(user: User) -> Organization:
+    """The working organization, where the user may create projects (not as a guest)."""
+    organization = working_organization(user)
+    if services.role_in(user, organization) == "guest":
+        raise PermissionDenied(
+            f"Guests of {organization.name} see what is shared with them but create no "
+            "projects there; an admin can make you a member.",
+            details={"field": HEADER},
+        )
+    return organization

@@ -37,10 +37,12 @@ def sets_of(user: User, params: Mapping[str, Any]) -> QuerySet[BiomarkerSet]:
 
 
 def with_counts(queryset: QuerySet[BiomarkerSet]) -> QuerySet[BiomarkerSet]:
-    """The sets with their biomarker counts and organizations loaded."""
-    return queryset.select_related("organization", "created_by").annotate(
+    """The sets with their biomarker counts and organizations loaded, oldest first."""
+    # A query with an aggregate ignores Meta.ordering, so the order is given again.
+    counted = queryset.select_related("organization", "created_by").annotate(
         biomarker_count=Count("biomarkers")
     )
+    return counted.order_by("created_at", "id")
 
 
 def find_set(user: User, raw_id: str) -> BiomarkerSet:

@@ -21,6 +21,7 @@ from pluto.server.errors import InvalidInput, PlutoError
 from pluto.server.files import services as files
 from pluto.server.lab import services as lab
 from pluto.server.lab.models import Experiment
+from pluto.server.pipelines import pages as workflow_pages
 from pluto.server.tables.views import TITLES, change_table
 from pluto.server.web import analysis_forms, member_forms
 from pluto.server.web.access import Access, experiment_or_404
@@ -132,6 +133,7 @@ ACTIONS: dict[str, Action] = {
     "add_member": member_forms.add_member,
     "change_role": member_forms.change_role,
     "remove_member": member_forms.remove_member,
+    **workflow_pages.ACTIONS,
 }
 
 

@@ -12,6 +12,7 @@ from pluto.server.errors import PlutoError
 from pluto.server.files.services import visible_files
 from pluto.server.history.pages import activity_context
 from pluto.server.lab.models import AssayUnits, Experiment, ExperimentType, Organism, ShareLevel
+from pluto.server.pipelines.pages import workflows_context
 from pluto.server.tables import services as tables
 from pluto.server.tables.models import ASSAY, SAMPLE, Dataset
 from pluto.server.web import analysis_forms, member_forms
@@ -25,6 +26,7 @@ TABS = (
     ("plots", "Plots"),
     ("files", "Files"),
     ("activity", "Activity"),
+    ("workflows", "Workflows"),
     ("clusters", "Clusters"),
     ("analysis", "New analysis"),
     ("settings", "Settings"),
@@ -174,6 +176,8 @@ def tab_context(
         return analysis_tab(request, experiment, form_errors or {})
     if tab == "activity":
         return activity_context(experiment, request.GET.get("cursor"))
+    if tab == "workflows":
+        return workflows_context(experiment)
     if tab == "clusters":
         return clusters_tab(experiment, access)
     return settings_tab(experiment)

@@ -1,0 +1,152 @@
+"""Pipeline runs, the workflows they produce and each workflow's steps (preprocesses).
+
+A run processes its inputs step by step into candidate outputs that are stored but not yet
+part of the experiment; its workflow is what a scientist reviews and then accepts, which
+publishes the outputs. Pipelines themselves are defined in code (:mod:`.registry`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from pluto.server.lab.models import Experiment
+
+
+def choices_of(*states: str) -> list[tuple[str, str]]:
+    """Django choices of status words (``in_progress`` reads "In progress")."""
+    return [(state, state.replace("_", " ").capitalize()) for state in states]
+
+
+class RunStatus:
+    """The states of a pipeline run."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    choices = choices_of(PENDING, IN_PROGRESS, COMPLETED, FAILED, CANCELED)
+
+
+class WorkflowStatus:
+    """The states of a workflow."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ACCEPTED = "accepted"
+    FAILED = "failed"
+    choices = choices_of(IN_PROGRESS, COMPLETED, ACCEPTED, FAILED)
+
+
+class StepStatus:
+    """The states of a workflow step."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    choices = choices_of(PENDING, IN_PROGRESS, COMPLETED, FAILED, SKIPPED)
+
+
+class PipelineRun(models.Model):
+    """One run of a pipeline on an experiment, with its parameters and what it produced."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, related_name="pipeline_runs"
+    )
+    pipeline = models.CharField(max_length=50)
+    pipeline_version = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.PENDING)
+    parameters = models.JSONField(default=dict)
+    outputs = models.JSONField(default=dict)
+    error = models.TextField(blank=True, default="")
+    # Where the run's input sits in the object store (so a copy can run it again).
+    input_key = models.CharField(max_length=300, blank=True, default="")
+    input_filename = models.CharField(max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pipeline_runs",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline} {self.uuid} ({self.status})"
+
+
+class Workflow(models.Model):
+    """A run's result as a scientist reviews it: ``in_progress`` → ``completed`` →
+    ``accepted``, or ``failed``."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="workflows")
+    name = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=20, choices=WorkflowStatus.choices, default=WorkflowStatus.IN_PROGRESS
+    )
+    is_archived = models.BooleanField(default=False)
+    run = models.OneToOneField(PipelineRun, on_delete=models.CASCADE, related_name="workflow")
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    # The stored, not yet published outputs (object keys, sizes, checksums); never shown.
+    candidate = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workflows",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_workflows",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
+
+
+class WorkflowPreprocess(models.Model):
+    """One step of a workflow (validate, normalise, store), in order."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="preprocesses")
+    name = models.CharField(max_length=50)
+    display_name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
+    message = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["workflow", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "order"], name="one_step_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name} ({self.status})"
