@@ -134,6 +134,7 @@ DATA_DEPENDENT = {
     "POST /lab/experiments/{experiment_id}/upload-sessions/{session_id}/complete/",
     "POST /lab/experiments/{experiment_id}/pipeline-runs/",
     "GET /lab/experiments/{experiment_id}/history/",
+    "POST /lab/experiments/{experiment_id}/annotation-sets/",
 }
 
 

@@ -28,6 +28,7 @@ from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import require
 from pluto.server.scratch import UPLOAD_PREFIX, scratch_folder
+from pluto.server.search.indexing import refresh_sample_text
 from pluto.server.storage import StoredObject, get_storage
 from pluto.server.tables.cpm import CpmFile, makes_cpm, store_cpm
 from pluto.server.tables.headers import SAMPLE_ID, feature_column
@@ -183,6 +184,7 @@ def make_current(dataset: Dataset) -> None:
     CurrentDataset.objects.update_or_create(
         experiment=dataset.experiment, kind=dataset.kind, defaults={"dataset": dataset}
     )
+    refresh_sample_text(dataset)
 
 
 def check_samples_match(experiment: Experiment, kind: str, table: ParsedTable | Dataset) -> None:

@@ -25,7 +25,7 @@ from pluto.server.pipelines import pages as workflow_pages
 from pluto.server.tables.views import TITLES, change_table
 from pluto.server.web import analysis_forms, member_forms
 from pluto.server.web.access import Access, experiment_or_404
-from pluto.server.web.experiment_tabs import TABS, chosen_tab, tab_context
+from pluto.server.web.experiment_tabs import TABS, chosen_tab, tab_context, tab_shown
 from pluto.server.web.forms import Done, errors_of, form_fields
 
 Action = Callable[[HttpRequest, Experiment, Access], Done]
@@ -53,7 +53,7 @@ def page(
     context: dict[str, Any] = {
         "experiment": experiment,
         "access": access,
-        "tabs": [t for t in TABS if t[0] != "settings" or access.can_edit],
+        "tabs": [t for t in TABS if tab_shown(t[0], experiment, access)],
         "tab": tab,
         "errors": {} if member_action else errors,
         "member_errors": {action: errors} if member_action else {},

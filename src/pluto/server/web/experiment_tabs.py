@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from pluto.server.analyses import plots as plot_rules
+from pluto.server.annotations.pages import clusters_tab, shows_clusters
 from pluto.server.errors import PlutoError
 from pluto.server.files.services import visible_files
 from pluto.server.history.pages import activity_context
@@ -26,6 +27,7 @@ TABS = (
     ("files", "Files"),
     ("activity", "Activity"),
     ("workflows", "Workflows"),
+    ("clusters", "Clusters"),
     ("analysis", "New analysis"),
     ("settings", "Settings"),
 )
@@ -36,6 +38,13 @@ def chosen_tab(request: HttpRequest) -> str:
     """The tab in the query string, Samples by default."""
     tab = request.GET.get("tab", "samples")
     return tab if tab in TAB_NAMES else "samples"
+
+
+def tab_shown(tab: str, experiment: Experiment, access: Access) -> bool:
+    """Settings are for editors; Clusters for single-cell experiments (or ones with sets)."""
+    if tab == "settings":
+        return access.can_edit
+    return tab != "clusters" or shows_clusters(experiment)
 
 
 def versions_of(experiment: Experiment, kind: str) -> tuple[Dataset | None, list[dict[str, Any]]]:
@@ -169,4 +178,6 @@ def tab_context(
         return activity_context(experiment, request.GET.get("cursor"))
     if tab == "workflows":
         return workflows_context(experiment)
+    if tab == "clusters":
+        return clusters_tab(experiment, access)
     return settings_tab(experiment)
