@@ -326,3 +326,12 @@ def test_guests_of_an_organization_do_not_see_its_programs(ada: Caller, bob: Cal
     assert bob.call("GET", path(program.data), **header).status_code == 404
     refused = bob.call("POST", "/programs/", {"name": "Mine", "program_type": "other"}, **header)
     assert refused.status_code == 403
+
+
+def test_paths_answer_without_their_trailing_slash(ada: Caller, program: dict[str, Any]) -> None:
+    for rest in ("framework/summary", "framework/coverage-gaps", "assets"):
+        answer = ada.call("GET", f"/programs/{program['uuid']}/{rest}")
+        assert answer.status_code == 200, rest
+    assert ada.call("GET", "/programs").data["count"] == 1
+    created = ada.call("POST", "/programs", {"name": "No slash", "program_type": "other"})
+    assert created.status_code == 201
