@@ -109,7 +109,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 # Operations whose valid requests depend on stored data the schema cannot list: file contents,
 # column, sample and gene names, an analysis's parameters for this experiment's samples and
-# the columns of its results, existing users' emails, uploaded files' ids, options of the
+# the columns of its results, existing users' emails, the teams of the object's organization, uploaded files' ids, options of the
 # display's own type, the pipelines this experiment's type runs and their input files, the
 # history cursors the server handed out. A request
 # the schema allows may be refused with 400 there, naming what to change.
@@ -135,6 +135,8 @@ DATA_DEPENDENT = {
     "POST /lab/experiments/{experiment_id}/pipeline-runs/",
     "GET /lab/experiments/{experiment_id}/history/",
     "POST /lab/experiments/{experiment_id}/annotation-sets/",
+    "POST /lab/projects/{object_id}/teams/",
+    "POST /lab/experiments/{object_id}/teams/",
 }
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab import services
 from pluto.server.lab.schemas import Body, RoleName, iso
+from pluto.server.openapi import UUID
 from pluto.server.orgs import sharing
 from pluto.server.pagination import list_page_doc, page_of, page_request
 
@@ -34,7 +35,7 @@ class TeamSharePage(Schema):
 
 
 class TeamShareCreate(Body):
-    team: str
+    team: str = Field(pattern=f"^{UUID}$")
     role: RoleName
 
 

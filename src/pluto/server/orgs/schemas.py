@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from ninja import Schema
 
-from pluto.server.lab.schemas import Body, UserOut, iso, user_json
+from pluto.server.lab.schemas import Body, Name, UserOut, iso, user_json
 from pluto.server.orgs.models import OrganizationMember, Team, TeamMember
 
 OrgRoleName = Literal["admin", "member", "guest"]
@@ -22,7 +22,7 @@ class OrganizationOut(Schema):
 
 
 class OrganizationCreate(Body):
-    name: str
+    name: Name
 
 
 class OrganizationMemberOut(Schema):
@@ -58,7 +58,7 @@ class TeamPage(Schema):
 
 
 class TeamCreate(Body):
-    name: str
+    name: Name
 
 
 class TeamMemberOut(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from pluto.server.lab.schemas import NAME_PATTERN
 from pluto.server.openapi import page_parameters
 from pluto.server.pagination import OBJECT_LIST_MAX_LIMIT, page_request
 from pluto.server.search import schemas, services
@@ -17,7 +18,11 @@ SEARCH_DEFAULT_LIMIT = 24
 
 def text_parameter(name: str, description: str, choices: tuple[str, ...] = ()) -> dict[str, Any]:
     """A documented query parameter."""
-    schema: dict[str, Any] = {"type": "string"}
+    schema: dict[str, Any] = {
+        "type": "string",
+        "pattern": NAME_PATTERN,
+        "maxLength": services.MAX_QUERY,
+    }
     if choices:
         schema = {"type": "string", "enum": list(choices), "default": choices[0]}
     return {
