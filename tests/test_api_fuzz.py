@@ -109,9 +109,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 # Operations whose valid requests depend on stored data the schema cannot list: file contents,
 # column, sample and gene names, an analysis's parameters for this experiment's samples and
-# the columns of its results, existing users' emails, the teams of the object's organization, uploaded files' ids, options of the
-# display's own type, the pipelines this experiment's type runs and their input files, the
-# history cursors the server handed out. A request
+# the columns of its results, existing users' emails, the teams of the object's organization,
+# uploaded files' ids, options of the display's own type, the pipelines this experiment's type
+# runs and their input files, the history cursors the server handed out. A request
 # the schema allows may be refused with 400 there, naming what to change.
 DATA_DEPENDENT = {
     "GET /lab/experiments/{experiment_id}/sample-data/",
