@@ -67,10 +67,9 @@ def test_an_admin_adds_a_member_by_email_and_lists_them(
 def test_adding_names_the_field_that_is_wrong(
     ada: Caller, bob: Caller, lab: dict[str, Any]
 ) -> None:
-    unknown = ada.call("POST", members_path(lab), {"email": "nobody@example.org", "role": "member"})
-    assert unknown.status_code == 400
-    assert unknown.data["details"]["field"] == "email"
-    assert "nobody@example.org" in unknown.data["message"]
+    not_an_email = ada.call("POST", members_path(lab), {"email": "nobody", "role": "member"})
+    assert not_an_email.status_code == 400
+    assert not_an_email.data["details"]["field"] == "email"
     bad_role = add(ada, lab, bob, "owner")
     assert bad_role.status_code == 400
     assert bad_role.data["details"]["field"] == "role"

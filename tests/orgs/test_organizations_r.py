@@ -33,7 +33,8 @@ shared <- pluto_share_project_with_team(project$pluto_id, team$uuid, "editor")
 pluto_remove_team_member(lab$uuid, team$uuid, bob)
 after <- pluto_get_team_members(lab$uuid, team$uuid)
 pluto_remove_organization_member(lab$uuid, bob)
-refused <- tryCatch({ pluto_add_organization_member(lab$uuid, "nobody@example.org"); "no error" },
+refused <- tryCatch({
+  pluto_add_organization_member(lab$uuid, "nobody@example.org", role = "owner"); "no error" },
   error = conditionMessage)
 cat(jsonlite::toJSON(list(
   role = lab$role, members = members$email, roles = members$role,
@@ -65,5 +66,5 @@ def test_the_r_client_manages_members_and_teams(
     assert seen["new_role"] == "admin"
     assert (seen["teams"], seen["counts"], seen["seated"]) == ("Imaging", 1, "bob@example.org")
     assert seen["shared"] == "editor" and seen["after"] == 0
-    assert "nobody@example.org" in seen["refused"]
+    assert "'role' must be one of admin, member, guest" in seen["refused"]
     assert seen["organizations"] == ["Ada Tester (personal)", "Tumour biology lab"]

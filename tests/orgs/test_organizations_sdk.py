@@ -64,3 +64,19 @@ def test_a_member_who_is_not_an_admin_is_refused(
     sdk.add_organization_member(lab, "bob@example.org")
     with Client(live_server.url, bob.key) as bobs, pytest.raises(pluto.PermissionDenied):
         bobs.create_team(lab, "Imaging")
+
+
+def test_an_admin_invites_an_email_without_an_account_and_withdraws_it(sdk: Client) -> None:
+    lab = sdk.create_organization("Tumour biology lab")
+
+    invited = sdk.add_organization_member(lab, "grace@lab.org", role="guest")
+    pending = sdk.organization_invitations(lab)
+    sdk.withdraw_organization_invitation(lab, invited.user.uuid)
+
+    assert (invited.user.email, invited.user.first_name, invited.role) == (
+        "grace@lab.org",
+        "",
+        "guest",
+    )
+    assert [(p["uuid"], p["email"]) for p in pending] == [(invited.user.uuid, "grace@lab.org")]
+    assert sdk.organization_invitations(lab) == []

@@ -114,9 +114,18 @@ class OrganizationMethods(ClientBase):
     def add_organization_member(
         self, organization: Any, email: str, role: str = "member"
     ) -> Member:
-        """Give the account with ``email`` a role (admin, member, guest); admins only."""
+        """Give ``email`` a role (admin, member, guest); admins only. An email without an
+        account is invited: it joins with the role when that account is made."""
         body = {"email": email, "role": role}
         return Member.from_json(self.send("POST", organization_path(organization, "members"), body))
+
+    def organization_invitations(self, organization: Any) -> list[dict[str, Any]]:
+        """Invitations waiting for an account: ``{uuid, email, role, created_at}``; admins."""
+        return list(self.list_items(organization_path(organization, "invitations")))
+
+    def withdraw_organization_invitation(self, organization: Any, invitation: str) -> None:
+        """Withdraw an invitation by its uuid; admins only."""
+        self.send("DELETE", organization_path(organization, "invitations", invitation))
 
     def change_organization_member(self, organization: Any, user: Any, role: str) -> Member:
         """Change a member's role (a user uuid, :class:`Member` or user); admins only."""

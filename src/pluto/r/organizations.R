@@ -90,10 +90,10 @@ pluto_get_organization_members <- function(organization) {
   pluto_members_frame(pluto_organization_items(pluto_organization_path(organization, "members")))
 }
 
-#' Add the account with an email to an organization (admins only)
+#' Add someone to an organization by email (admins only)
 #'
 #' @param organization The organization's uuid.
-#' @param email The person's email; they must have a Pluto account.
+#' @param email The person's email; without a Pluto account yet, they are invited and join on signing up.
 #' @param role "admin", "member" or "guest" (guests see only what is shared with them).
 #' @return The member: user and role.
 pluto_add_organization_member <- function(organization, email, role = "member") {

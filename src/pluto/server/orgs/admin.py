@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from pluto.server.orgs.models import Organization, OrganizationMember, Team, TeamMember
+from pluto.server.orgs.models import (
+    Organization,
+    OrganizationInvitation,
+    OrganizationMember,
+    Team,
+    TeamMember,
+)
 
 
 class OrganizationMemberInline(admin.TabularInline):
@@ -28,3 +34,9 @@ class TeamMemberInline(admin.TabularInline):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "organization", "created_at"]
     inlines = [TeamMemberInline]
+
+
+@admin.register(OrganizationInvitation)
+class OrganizationInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at"]
+    search_fields = ["email"]

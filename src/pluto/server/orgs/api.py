@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from pluto.server.http import body_doc, json_body
-from pluto.server.orgs import management, schemas, services
+from pluto.server.lab.schemas import InvitationPage, invitation_json
+from pluto.server.orgs import invitations, management, schemas, services
 from pluto.server.pagination import list_page_doc, page_of, page_request
 
 router = Router(tags=["organizations"])
@@ -91,6 +92,30 @@ def change_member(request: HttpRequest, org_id: str, user_id: str) -> dict[str, 
 def remove_member(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
     organization, role = management.find_organization(request.auth, org_id)
     management.remove_member(request.auth, role, organization, user_id)
+    return HttpResponse(status=204)
+
+
+@router.get(
+    ORG + "invitations/",
+    response=InvitationPage,
+    summary="Invitations waiting for an account with their email (admins)",
+    openapi_extra=list_page_doc(),
+)
+def list_invitations(request: HttpRequest, org_id: str) -> dict[str, Any]:
+    organization, role = management.find_organization(request.auth, org_id)
+    management.require_admin(role, organization)
+    count, rows = page_of(invitations.pending(organization), page_request(request.GET))
+    return {"count": count, "items": [invitation_json(row) for row in rows]}
+
+
+@router.delete(
+    ORG + "invitations/{invitation_id}/",
+    response={204: None},
+    summary="Withdraw an invitation (admins)",
+)
+def cancel_invitation(request: HttpRequest, org_id: str, invitation_id: str) -> HttpResponse:
+    organization, role = management.find_organization(request.auth, org_id)
+    management.cancel_invitation(role, organization, invitation_id)
     return HttpResponse(status=204)
 
 

@@ -9,6 +9,8 @@ class OrgsConfig(AppConfig):
     verbose_name = "Organizations and teams"
 
     def ready(self) -> None:
+        from pluto.server.orgs.invitations import accept_invitations_of_new_user
         from pluto.server.orgs.services import give_new_user_a_personal_organization
 
         post_save.connect(give_new_user_a_personal_organization, sender=settings.AUTH_USER_MODEL)
+        post_save.connect(accept_invitations_of_new_user, sender=settings.AUTH_USER_MODEL)

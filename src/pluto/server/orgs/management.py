@@ -17,8 +17,15 @@ from pluto.server.accounts.services import normalise_email
 from pluto.server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pluto.server.lab import ids
 from pluto.server.lab.services import reject_unknown_fields
-from pluto.server.orgs import services
-from pluto.server.orgs.models import Organization, OrganizationMember, OrgRole, Team, TeamMember
+from pluto.server.orgs import invitations, services
+from pluto.server.orgs.models import (
+    Organization,
+    OrganizationInvitation,
+    OrganizationMember,
+    OrgRole,
+    Team,
+    TeamMember,
+)
 
 
 def find_organization(user: User, raw_uuid: str) -> tuple[Organization, str]:
@@ -54,17 +61,6 @@ def clean_email(value: Any) -> str:
     if not isinstance(value, str) or "@" not in value:
         raise InvalidInput("'email' must be an email address.", details={"field": "email"})
     return normalise_email(value)
-
-
-def user_with_email(email: str) -> User:
-    """The account with this email; 400 naming the field when there is none."""
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    if user is None:
-        raise InvalidInput(
-            f"No Pluto account has the email {email}; ask them to sign up first.",
-            details={"field": "email"},
-        )
-    return user
 
 
 def body_dict(data: Any, allowed: set[str]) -> dict[str, Any]:
@@ -108,14 +104,26 @@ def create(user: User, data: Any) -> OrganizationMember:
     return organization.memberships.select_related("organization").get(user=user)
 
 
-def add_member(role: str, organization: Organization, data: Any) -> OrganizationMember:
-    """Give the account with ``data['email']`` the role ``data['role']`` (admins only)."""
+def add_member(
+    role: str, organization: Organization, data: Any
+) -> OrganizationMember | OrganizationInvitation:
+    """Give ``data['email']`` the role ``data['role']`` (admins only): at once when the email
+    has an account, as an invitation the account made later takes up otherwise."""
     require_admin(role, organization)
     require_shared(organization)
     body = body_dict(data, {"email", "role"})
     new_role = services.clean_role(body.get("role"))
-    user = user_with_email(clean_email(body.get("email")))
+    email = clean_email(body.get("email"))
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return invitations.invite(organization, email, new_role)
     return services.add_member(organization, user, new_role)
+
+
+def cancel_invitation(role: str, organization: Organization, raw_uuid: str) -> None:
+    """Withdraw a pending invitation (admins only)."""
+    require_admin(role, organization)
+    invitations.find(organization, raw_uuid).delete()
 
 
 @transaction.atomic

@@ -102,3 +102,23 @@ class TeamMember(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_seat_per_team")]
+
+
+class OrganizationInvitation(models.Model):
+    """A role in an organization waiting for an account with this email to exist."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(db_index=True)
+    role = models.CharField(max_length=10, choices=OrgRole.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"], name="one_invitation_per_organization"
+            )
+        ]

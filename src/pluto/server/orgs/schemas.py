@@ -7,7 +7,7 @@ from typing import Any, Literal
 from ninja import Schema
 
 from pluto.server.lab.schemas import Body, Name, UserOut, iso, user_json
-from pluto.server.orgs.models import OrganizationMember, Team, TeamMember
+from pluto.server.orgs.models import OrganizationInvitation, OrganizationMember, Team, TeamMember
 
 OrgRoleName = Literal["admin", "member", "guest"]
 
@@ -88,13 +88,27 @@ def membership_json(membership: OrganizationMember) -> dict[str, Any]:
     }
 
 
-def member_json(membership: OrganizationMember) -> dict[str, Any]:
-    """A member of an organization: ``{user, role, created_at}``."""
+def member_json(membership: OrganizationMember | OrganizationInvitation) -> dict[str, Any]:
+    """A member of an organization: ``{user, role, created_at}``; an invitation as its email,
+    with no name yet and the invitation's uuid."""
+    if isinstance(membership, OrganizationInvitation):
+        return invited_json(membership)
     return {
         "user": user_json(membership.user),
         "role": membership.role,
         "created_at": iso(membership.created_at),
     }
+
+
+def invited_json(invitation: OrganizationInvitation) -> dict[str, Any]:
+    """The member shape of someone invited who has no account yet."""
+    user = {
+        "uuid": str(invitation.uuid),
+        "first_name": "",
+        "last_name": "",
+        "email": invitation.email,
+    }
+    return {"user": user, "role": invitation.role, "created_at": iso(invitation.created_at)}
 
 
 def team_json(team: Team) -> dict[str, Any]:

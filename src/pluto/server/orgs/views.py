@@ -15,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pluto.server.errors import InvalidInput, PlutoError
-from pluto.server.orgs import management, services, session
-from pluto.server.orgs.models import Organization, OrgRole
+from pluto.server.orgs import invitations, management, services, session
+from pluto.server.orgs.models import Organization, OrganizationInvitation, OrgRole
 from pluto.server.web.forms import Done, errors_of, form_fields
 
 Action = Callable[[HttpRequest, Organization, str], Done]
@@ -75,7 +75,19 @@ def add_member(request: HttpRequest, organization: Organization, role: str) -> D
     """Add an account by email with a role."""
     data = form_fields(request.POST, ("email", "role"))
     added = management.add_member(role, organization, data)
+    if isinstance(added, OrganizationInvitation):
+        return Done(
+            f"{added.email} has no account yet: they join as {added.role} when they sign up "
+            "with that email."
+        )
     return Done(f"{added.user.email} was added as {added.role}.")
+
+
+def cancel_invitation(request: HttpRequest, organization: Organization, role: str) -> Done:
+    """Withdraw an invitation."""
+    invitation = invitations.find(organization, request.POST.get("invitation", ""))
+    management.cancel_invitation(role, organization, str(invitation.uuid))
+    return Done(f"The invitation of {invitation.email} was withdrawn.")
 
 
 def change_role(request: HttpRequest, organization: Organization, role: str) -> Done:
@@ -128,6 +140,7 @@ def delete_team(request: HttpRequest, organization: Organization, role: str) -> 
 
 ACTIONS: dict[str, Action] = {
     "add_member": add_member,
+    "cancel_invitation": cancel_invitation,
     "change_role": change_role,
     "remove_member": remove_member,
     "create_team": create_team,
@@ -154,6 +167,7 @@ def page(
         "my_role": role,
         "is_admin": role == OrgRole.ADMIN,
         "members": list(management.organization_members(organization)),
+        "invitations": list(invitations.pending(organization)) if role == OrgRole.ADMIN else [],
         "teams": teams,
         "roles": OrgRole.choices,
         "errors": errors or {},
