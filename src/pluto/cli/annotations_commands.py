@@ -90,7 +90,12 @@ def upload(
 @json_option
 @api_command
 def cells(experiment: str, set_uuid: str, as_json: bool) -> None:
-    """Print every cell's cluster as CSV (cell_id,cluster_number)."""
+    """Print every cell's cluster as CSV (cell_id,cluster_number).
+
+    \b
+    Example:
+      pluto annotation-sets cells PLX140206 0b6f5c1e-3d0a-4c1e-9a43-2f1d7b0c9e11 > cells.csv
+    """
     found = make_client().list_annotations(experiment, set_uuid)
     if as_json:
         print_json(found)
