@@ -197,3 +197,39 @@ def test_member_changes_are_recorded(ada: Caller, bob: Caller, experiment: Exper
     ]
     assert items[0]["details"] == {"email": "carol@example.org", "role": "viewer"}
     assert items[2]["details"] == {"email": bob.user.email, "role": "editor"}
+
+
+def test_project_member_changes_are_recorded_on_each_of_its_experiments(
+    ada: Caller, bob: Caller, experiment: Experiment
+) -> None:
+    project = experiment.project
+    members = f"/lab/projects/{project.pluto_id}/members/"
+    ada.call("POST", members, {"email": bob.user.email, "role": "viewer"})
+    ada.call("DELETE", f"{members}{bob.user.uuid}/")
+
+    items = history(ada, experiment)["items"]
+
+    assert [item["action"] for item in items[:2]] == ["member_removed", "member_added"]
+    added = items[1]
+    assert added["description"].startswith(f"On its project “{project.name}”: ")
+    assert added["details"] == {
+        "email": bob.user.email,
+        "role": "viewer",
+        "project": project.pluto_id,
+    }
+    assert added["actor"]["email"] == ada.user.email
+
+
+def test_a_project_shared_more_widely_is_recorded_on_its_experiments(
+    ada: Caller, experiment: Experiment
+) -> None:
+    project = f"/lab/projects/{experiment.project.pluto_id}/"
+    ada.call("PATCH", project, {"share_level": "public"})
+    ada.call("PATCH", project, {"share_level": "public", "name": "Renamed atlas"})
+
+    items = history(ada, experiment)["items"]
+
+    assert [item["action"] for item in items].count("sharing_changed") == 1
+    assert items[0]["action"] == "sharing_changed"
+    assert items[0]["description"].endswith("Sharing became public.")
+    assert items[0]["details"]["level"] == "public"

@@ -82,3 +82,38 @@ def test_the_analysis_form_offers_the_organizations_gene_sets(
     assert f'value="biomarker_set:{gene_set.uuid}"' in page
     assert "Treatment up (biomarker set, 0 genes)" in page
     assert "Panel (biomarker set" not in page
+
+
+def test_a_biomarker_set_is_corrected_on_its_page(ada: Caller) -> None:
+    browser = signed_in(ada.user)
+    browser.post("/biomarker-sets/", {"name": "Hypoxia genes", "target_type": "gene"})
+    found = BiomarkerSet.objects.get()
+    page = f"/biomarker-sets/{found.uuid}/"
+    browser.post(page, {"action": "add", "name": "HIF1A"})
+    browser.post(page, {"action": "add", "name": "GAPDH"})
+    mistake = found.biomarkers.get(name="GAPDH")
+
+    browser.post(page, {"action": "remove", "biomarker": str(mistake.uuid)})
+    blank = browser.post(page, {"action": "edit", "name": " ", "description": ""})
+    browser.post(page, {"action": "edit", "name": "Hypoxia up", "description": "From RNA-seq"})
+
+    assert [b.name for b in found.biomarkers.all()] == ["HIF1A"]
+    assert blank.status_code == 400 and 'id="set-name-error"' in html(blank)
+    assert 'id="biomarker-name-error"' not in html(blank)
+    found.refresh_from_db()
+    assert (found.name, found.description) == ("Hypoxia up", "From RNA-seq")
+
+
+def test_an_archived_biomarker_set_is_restored_on_its_page(ada: Caller) -> None:
+    browser = signed_in(ada.user)
+    browser.post("/biomarker-sets/", {"name": "Hypoxia genes", "target_type": "gene"})
+    found = BiomarkerSet.objects.get()
+    page = f"/biomarker-sets/{found.uuid}/"
+    browser.post(page, {"action": "archive"})
+    archived = html(browser.get(page))
+    assert 'id="restore-set"' in archived and "Add a biomarker" not in archived
+
+    restored = browser.post(page, {"action": "restore"})
+
+    assert restored.status_code == 302
+    assert "Hypoxia genes" in html(browser.get("/biomarker-sets/"))

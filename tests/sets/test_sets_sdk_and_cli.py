@@ -49,8 +49,13 @@ def test_the_sdk_builds_and_downloads_a_biomarker_set(sdk: Client, tmp_path: Pat
     assert [s["name"] for s in sdk.list_biomarker_sets(search="hypoxia")] == ["Hypoxia genes"]
     saved = sdk.download_biomarker_set(created["uuid"], tmp_path / "out.csv")
     assert saved.read_text().splitlines()[1:] == ["HIF1A,hif1a,", "VEGFA,,", "EPAS1,,"]
+    epas1 = sdk.list_biomarkers(created["uuid"], search="EPAS1")[0]["uuid"]
+    sdk.remove_biomarker(created["uuid"], epas1)
+    assert [b["name"] for b in sdk.list_biomarkers(created["uuid"])] == ["HIF1A", "VEGFA"]
+    assert sdk.update_biomarker_set(created["uuid"], name="Hypoxia up")["name"] == "Hypoxia up"
     assert sdk.archive_biomarker_set(created["uuid"])["is_archived"] is True
     assert sdk.list_biomarker_sets() == []
+    assert sdk.update_biomarker_set(created["uuid"], is_archived=False)["is_archived"] is False
     with pytest.raises(PlutoError) as refused:
         sdk.create_biomarker_set("Bad", target_type="lipid")
     assert "target_type" in str(refused.value)

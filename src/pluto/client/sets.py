@@ -60,6 +60,17 @@ class SetMethods(ClientBase):
         answer: dict[str, Any] = self.send("POST", path, [])
         return answer
 
+    def update_biomarker_set(self, biomarker_set: str, **changes: Any) -> dict[str, Any]:
+        """Change ``name``, ``description`` or ``is_archived`` (False restores it)."""
+        path = f"{BIOMARKER_SETS}{path_part(biomarker_set)}/"
+        answer: dict[str, Any] = self.send("PATCH", path, changes)
+        return answer
+
+    def remove_biomarker(self, biomarker_set: str, biomarker: str) -> None:
+        """Take one biomarker (its uuid) out of a set."""
+        path = f"{BIOMARKER_SETS}{path_part(biomarker_set)}/biomarkers/{path_part(biomarker)}/"
+        self.send("DELETE", path)
+
     def list_biomarkers(
         self, biomarker_set: str, search: str | None = None
     ) -> list[dict[str, Any]]:

@@ -63,9 +63,24 @@ def record_analysis_end(analysis_id: int, status: str, message: str) -> HistoryE
 def record_sharing(
     target: Any, actor: User | None, action: str, description: str, **details: Any
 ) -> None:
-    """Record a member change of an experiment; those of a project are not an experiment's."""
+    """Record a member change on the experiment it is about, or, for a project, on each of the
+    project's experiments: who may see an experiment changes with its project's members."""
     if target._meta.label == "lab.Experiment":
         record(target, actor, action, description, **details)
+        return
+    on_project = f"On its project “{target.name}”: {description}"
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    details = {**details, "project": target.pluto_id}
+    HistoryEvent.objects.bulk_create(
+        HistoryEvent(
+            experiment_id=experiment_id,
+            actor_id=actor_id,
+            action=action,
+            description=on_project[:MAX_DESCRIPTION],
+            details=details,
+        )
+        for experiment_id in target.experiments.values_list("pk", flat=True)
+    )
 
 
 EDIT_FIELDS = {

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from pluto.server.accounts.models import User
 from pluto.server.errors import InvalidInput, NotFound, PermissionDenied
-from pluto.server.history.services import edit_snapshot, record, record_edit
+from pluto.server.history.services import edit_snapshot, record, record_edit, record_sharing
 from pluto.server.lab import ids, permissions
 from pluto.server.lab.models import (
     AssayUnits,
@@ -203,12 +203,22 @@ def update_project(user: User, project: Project, role: str, data: dict[str, Any]
         project.description = clean_description(data["description"])
     if {"share_level", "is_archived"} & set(data):
         require(role, OWNER, "change its sharing or archive it")
+    was_shared = project.share_level
     if "share_level" in data:
         project.share_level = clean_share_level(data["share_level"])
     if "is_archived" in data:
         project.is_archived = clean_bool(data["is_archived"], "is_archived")
-    project.save()
+    with transaction.atomic():
+        project.save()
+        record_project_sharing(user, project, was_shared)
     return project
+
+
+def record_project_sharing(user: User, project: Project, was_shared: str) -> None:
+    """A project's new share level changes who sees each of its experiments."""
+    if project.share_level != was_shared:
+        level = project.share_level
+        record_sharing(project, user, "sharing_changed", f"Sharing became {level}.", level=level)
 
 
 EXPERIMENT_FIELDS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from pluto.server.http import body_doc, json_body
@@ -67,6 +67,17 @@ def get_biomarker_set(request: HttpRequest, set_id: str) -> dict[str, Any]:
     return biomarkers.set_json(biomarkers.find_set(request.auth, set_id))
 
 
+@router.patch(
+    f"{BIOMARKER_SET}/",
+    response=schemas.BiomarkerSetOut,
+    openapi_extra=body_doc(schemas.BiomarkerSetPatch),
+)
+def update_biomarker_set(request: HttpRequest, set_id: str) -> dict[str, Any]:
+    """Rename or describe the set, or archive or restore it with ``is_archived``."""
+    found = biomarkers.find_set(request.auth, set_id)
+    return biomarkers.set_json(biomarkers.update_set(request.auth, found, json_body(request)))
+
+
 @router.post(f"{BIOMARKER_SET}/archive/", response=schemas.BiomarkerSetOut)
 def archive_biomarker_set(request: HttpRequest, set_id: str) -> dict[str, Any]:
     """Archive the set; any body (the R client sends ``[]``) is ignored."""
@@ -90,6 +101,14 @@ def add_biomarker(request: HttpRequest, set_id: str) -> Status[dict[str, Any]]:
     found = biomarkers.find_set(request.auth, set_id)
     added = biomarkers.add_biomarker(request.auth, found, json_body(request))
     return Status(201, biomarkers.biomarker_json(added))
+
+
+@router.delete(f"{BIOMARKER_SET}/biomarkers/{{biomarker_id}}/", response={204: None})
+def remove_biomarker(request: HttpRequest, set_id: str, biomarker_id: str) -> HttpResponse:
+    """Take one biomarker out of the set."""
+    found = biomarkers.find_set(request.auth, set_id)
+    biomarkers.remove_biomarker(request.auth, found, biomarker_id)
+    return HttpResponse(status=204)
 
 
 @router.post(

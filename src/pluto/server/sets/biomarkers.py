@@ -14,8 +14,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from pluto.server.accounts.models import User
-from pluto.server.errors import Conflict, InvalidInput
+from pluto.server.errors import Conflict, InvalidInput, NotFound
+from pluto.server.lab import ids
 from pluto.server.lab.schemas import iso
+from pluto.server.lab.services import clean_bool, reject_unknown_fields
 from pluto.server.sets import access, csv_upload
 from pluto.server.sets.fields import choice, optional_text, required_text, search_term
 from pluto.server.sets.models import Biomarker, BiomarkerSet, TargetType
@@ -72,6 +74,35 @@ def archive(user: User, found: BiomarkerSet) -> BiomarkerSet:
         found.is_archived = True
         found.save(update_fields=["is_archived", "updated_at"])
     return find_set(user, str(found.uuid))
+
+
+EDITABLE = {"name", "description", "is_archived"}
+
+
+@transaction.atomic
+def update_set(user: User, found: BiomarkerSet, body: Mapping[str, Any]) -> BiomarkerSet:
+    """Rename, describe, archive or restore a set; an archived set is only restored."""
+    reject_unknown_fields(dict(body), EDITABLE)
+    access.check_role(user, found.organization, NOUN)
+    if "is_archived" in body:
+        found.is_archived = clean_bool(body["is_archived"], "is_archived")
+    if found.is_archived and {"name", "description"} & set(body):
+        raise Conflict(f"This {NOUN} is archived; restore it to change it.")
+    if "name" in body:
+        found.name = required_text(body, "name")
+    if "description" in body:
+        found.description = optional_text(body, "description")
+    found.save()
+    return find_set(user, str(found.uuid))
+
+
+def remove_biomarker(user: User, found: BiomarkerSet, raw_id: str) -> None:
+    """Take one biomarker out of the set; ``404`` when the set has no such biomarker."""
+    access.check_writable(user, found, NOUN)
+    wanted = ids.parse_uuid(raw_id, "biomarker")
+    deleted, _ = found.biomarkers.filter(uuid=wanted).delete()
+    if not deleted:
+        raise NotFound(f"This {NOUN} has no biomarker {wanted}.")
 
 
 def biomarkers_of(found: BiomarkerSet, params: Mapping[str, Any]) -> QuerySet[Biomarker]:

@@ -4,6 +4,7 @@ their messages beside the field, row or column they name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -90,10 +91,43 @@ def change_biomarker_set(request: HttpRequest, found: BiomarkerSet) -> str:
         return (
             f"Added {result['added']} biomarkers, skipped {result['skipped']} already in the set."
         )
-    if action == "archive":
-        biomarkers.archive(request.user, found)
-        return f"“{found.name}” was archived."
+    if action in SET_CHANGES:
+        return SET_CHANGES[action](request, found)
     raise InvalidInput("Unknown action.", details={"field": "form"})
+
+
+def archive_set(request: HttpRequest, found: BiomarkerSet) -> str:
+    """Archive the set."""
+    biomarkers.archive(request.user, found)
+    return f"“{found.name}” was archived."
+
+
+def restore_set(request: HttpRequest, found: BiomarkerSet) -> str:
+    """Bring an archived set back."""
+    biomarkers.update_set(request.user, found, {"is_archived": False})
+    return f"“{found.name}” was restored."
+
+
+def edit_set(request: HttpRequest, found: BiomarkerSet) -> str:
+    """Rename or describe the set."""
+    changed = biomarkers.update_set(
+        request.user, found, form_fields(request.POST, ("name", "description"))
+    )
+    return f"“{changed.name}” was saved."
+
+
+def remove_from_set(request: HttpRequest, found: BiomarkerSet) -> str:
+    """Take one biomarker out."""
+    biomarkers.remove_biomarker(request.user, found, request.POST.get("biomarker", ""))
+    return "The biomarker was removed."
+
+
+SET_CHANGES: dict[str, Callable[[HttpRequest, BiomarkerSet], str]] = {
+    "archive": archive_set,
+    "restore": restore_set,
+    "edit": edit_set,
+    "remove": remove_from_set,
+}
 
 
 @login_required
@@ -109,6 +143,8 @@ def biomarker_set_page(request: HttpRequest, set_id: str) -> HttpResponse:
         errors = errors_of(error)
         if request.POST.get("action") == "upload":
             errors = {"file": error.message}
+        if request.POST.get("action") == "edit":
+            errors = {f"edit_{field}": message for field, message in errors.items()}
         found = biomarkers.find_set(request.user, set_id)
         return biomarker_set_page_of(request, found, errors, status=error.status)
     messages.success(request, done)

@@ -6,6 +6,9 @@ from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
+
+from pluto.server.lab.schemas import Body, Description, Name
 
 
 class BiomarkerSetCreate(Schema):
@@ -16,6 +19,14 @@ class BiomarkerSetCreate(Schema):
     organism_shortname: str = Field(default="", max_length=100, examples=["human"])
     description: str = ""
     set_type: str = Field(default="", max_length=100)
+
+
+class BiomarkerSetPatch(Body):
+    """What a PATCH of a biomarker set may change; each field may be left out."""
+
+    name: Name | SkipJsonSchema[None] = None
+    description: Description | None = None
+    is_archived: bool | SkipJsonSchema[None] = None
 
 
 class BiomarkerSetOut(Schema):

@@ -115,6 +115,9 @@ ACTIONS: dict[str, Action] = {
     "add_member": member_forms.add_member,
     "change_role": member_forms.change_role,
     "remove_member": member_forms.remove_member,
+    "share_team": member_forms.share_team,
+    "change_team_role": member_forms.change_team_role,
+    "unshare_team": member_forms.unshare_team,
 }
 
 
