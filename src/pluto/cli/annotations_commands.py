@@ -36,7 +36,12 @@ def annotation_sets() -> None:
 @json_option
 @api_command
 def list_sets(experiment: str, as_json: bool) -> None:
-    """List an experiment's annotation sets (uuid, resolution, clusters, cells, name)."""
+    """List an experiment's annotation sets (uuid, resolution, clusters, cells, name).
+
+    \b
+    Example:
+      pluto annotation-sets list PLX140206
+    """
     found = make_client().list_annotation_sets(experiment)
     if as_json:
         print_json(found)
@@ -51,7 +56,12 @@ def list_sets(experiment: str, as_json: bool) -> None:
 @json_option
 @api_command
 def show(experiment: str, set_uuid: str, as_json: bool) -> None:
-    """Show a set's clusters: number, colour, cells and name."""
+    """Show a set's clusters: number, colour, cells and name.
+
+    \b
+    Example:
+      pluto annotation-sets show PLX140206 0b6f5c1e-3d0a-4c1e-9a43-2f1d7b0c9e11
+    """
     found = make_client().get_annotation_set(experiment, set_uuid)
     if as_json:
         print_json(found)
@@ -74,7 +84,12 @@ def show(experiment: str, set_uuid: str, as_json: bool) -> None:
 def upload(
     experiment: str, table: Path, display_name: str | None, resolution: float | None, as_json: bool
 ) -> None:
-    """Add a set from a CSV with cell_id and cluster columns; prints its uuid."""
+    """Add a set from a CSV with cell_id and cluster columns; prints its uuid.
+
+    \b
+    Example:
+      pluto annotation-sets upload PLX140206 clusters.csv --name "Leiden 0.5" --resolution 0.5
+    """
     created = make_client().create_annotation_set(
         experiment, table, display_name=display_name, resolution=resolution
     )
@@ -121,7 +136,12 @@ def cluster(
     color: str | None,
     as_json: bool,
 ) -> None:
-    """Rename or recolour a CLUSTER (its number or uuid)."""
+    """Rename or recolour a CLUSTER (its number or uuid).
+
+    \b
+    Example:
+      pluto annotation-sets cluster PLX140206 SET_UUID 3 --name "T cells" --color "#1f77b4"
+    """
     if display_name is None and color is None:
         raise click.UsageError("Give --name, --color or both.")
     changed = make_client().update_cluster(
