@@ -67,6 +67,14 @@ seen$results <- list(status = results$response_status_code, rows = nrow(results$
                      names = I(names(results$df)))
 seen$results_rows <- nrow(pluto_read_results(E, P, silent = TRUE))
 said(seen$results_file <- pluto_download_results(E, P))
+seen$older <- list(
+  experiments = pluto_get_experiments_all()$count,
+  plot_type = pluto_get_plot_details(E, P)$plot_details$plot_type,
+  results = nrow(pluto_get_experiment_results(E, plot_id = P, silent = TRUE)$df),
+  result_csv = dim(pluto_read_result(E, P)),
+  sample_csv = dim(pluto_read_sample(E)),
+  assay_csv = dim(pluto_read_assay(E))
+)
 
 cpm <- pluto_get_counts(E, "cpm")
 seen$cpm <- list(first = names(cpm)[1], column_total = sum(cpm[[2]]), rows = nrow(cpm))
@@ -222,6 +230,17 @@ def test_plot_details_and_results_read_as_the_official_client_reads_them(
     assert seen["results"]["names"][:3] == ["Gene_Symbol", "Average_Expression", "Log2_Fold_Change"]
     assert seen["results_rows"] == seen["results"]["rows"] > 10000
     assert seen["results_file"] == f"{DEMO_EXPERIMENT}_volcano_plot_v2.csv"
+
+
+def test_the_older_function_names_read_the_same_tables(seen: dict[str, Any]) -> None:
+    older = seen["older"]
+    rows = seen["results"]["rows"]
+    assert older["experiments"] == 3
+    assert older["plot_type"] == "volcano_plot_v2"
+    assert older["results"] == rows
+    assert older["result_csv"] == [rows, 5]
+    assert older["sample_csv"] == [12, 5]
+    assert older["assay_csv"] == [seen["raw_rows"], 13]
 
 
 def test_counts_per_million_come_from_the_file_the_server_makes(seen: dict[str, Any]) -> None:

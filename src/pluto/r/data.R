@@ -67,3 +67,21 @@ pluto_download_sample_data <- function(experiment_id, dest_filename = NULL) {
 pluto_download_assay_data <- function(experiment_id, dest_filename = NULL) {
   pluto_download_table(experiment_id, "assay", dest_filename)
 }
+
+# A table read from its CSV download, as the older functions of Pluto's R package read it.
+pluto_read_csv_download <- function(experiment_id, table_type, plot_id = NULL) {
+  dest <- tempfile(fileext = ".csv")
+  on.exit(unlink(dest))
+  suppressMessages(pluto_download(experiment_id, table_type, plot_id = plot_id, dest = dest))
+  utils::read.csv(dest, stringsAsFactors = FALSE)
+}
+
+#' Read the sample table from its CSV download (an older name of pluto_read_sample_data)
+pluto_read_sample <- function(experiment_id) {
+  pluto_read_csv_download(experiment_id, "sample")
+}
+
+#' Read the assay table from its CSV download (an older name of pluto_read_assay_data)
+pluto_read_assay <- function(experiment_id) {
+  pluto_read_csv_download(experiment_id, "assay")
+}

@@ -105,3 +105,8 @@ pluto_read_experiment_analyses <- function(experiment_id) {
   }
   do.call(rbind, rows)
 }
+
+#' List the experiments you can see (the older name of pluto_get_experiments)
+pluto_get_experiments_all <- function(limit = 1000) {
+  pluto_get_experiments(limit)
+}

@@ -170,3 +170,30 @@ upload_file <- function(experiment_id, analysis_id, file_path) {
   message("Upload successful!")
   file
 }
+
+#' What a plot shows, with the status of the request (the older name of pluto_get_plot)
+#'
+#' @return A list with status (status_code, code, message) and plot_details.
+pluto_get_plot_details <- function(experiment_id, plot_id, silent = FALSE) {
+  plot <- pluto_get_plot(experiment_id, plot_id, silent)
+  list(status = list(status_code = 200L, code = NULL, message = NULL),
+       plot_details = plot$plot_details)
+}
+
+#' Read a plot's results, with the status of the request (the older name of
+#' pluto_get_results)
+#'
+#' @param ... Accepted for older calls that named a table_type; results are the only kind.
+#' @return A list with status (status_code, code, message) and df.
+pluto_get_experiment_results <- function(experiment_id, plot_id = NULL, silent = FALSE, ...) {
+  if (is.null(plot_id)) {
+    stop("plot_id param must be provided to fetch results", call. = FALSE)
+  }
+  df <- pluto_get_results(experiment_id, plot_id, silent = silent)$df
+  list(status = list(status_code = 200L, code = NULL, message = NULL), df = df)
+}
+
+#' Read a plot's results from their CSV download (an older name of pluto_read_results)
+pluto_read_result <- function(experiment_id, plot_id) {
+  pluto_read_csv_download(experiment_id, "results", plot_id = plot_id)
+}
