@@ -116,6 +116,9 @@ seen$checked <- classes_of(pluto_check_response(
 ))
 seen$check_passes <- pluto_check_response(list(response_status_code = 200L, a = 1))$a
 
+bad_cursor <- tryCatch(pluto_get_experiment_history(E, cursor = "abc"), error = function(e) e)
+seen$bad_cursor <- list(classes = I(class(bad_cursor)), field = bad_cursor$details$field)
+seen$history_rows <- nrow(pluto_get_experiment_history(E, limit = 2))
 token <- Sys.getenv("PLUTO_API_TOKEN")
 seen$logged_in <- pluto_is_logged_in()
 seen$logout <- said(pluto_logout())
@@ -275,6 +278,12 @@ def test_error_answers_are_classed_conditions_as_in_the_official_client(
     assert seen["caught"] == {"status": 404, "code": "not_found", "not_found": True, "api": True}
     assert seen["checked"][0] == "pluto_permission_error"
     assert seen["check_passes"] == 1
+
+
+def test_history_sends_the_official_cursor_and_still_reads_a_frame(seen: dict[str, Any]) -> None:
+    assert seen["bad_cursor"]["classes"][0] == "pluto_validation_error"
+    assert seen["bad_cursor"]["field"] == "cursor"
+    assert seen["history_rows"] == 2
 
 
 def test_login_and_logout_set_and_clear_the_session_token(seen: dict[str, Any]) -> None:
