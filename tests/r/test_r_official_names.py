@@ -96,6 +96,18 @@ seen$renamed <- renamed$name
 said(added <- pluto_add_experiment_plot(E, "figure.html"))
 seen$added_name <- added$name
 
+writeLines("chr1\t10\t20\tpeak_1", "peaks.bed")
+writeLines("coverage", "S1.bw")
+bed <- pluto_upload_experiment_file(E, "peaks.bed", data_type = "consensus_bed")
+pluto_upload_experiment_file(E, "S1.bw", data_type = "bigwig")
+dir.create("downloads")
+seen$kind_downloads <- list(
+  peaks = I(basename(pluto_download_peaks(E, "downloads", file_uuids = bed$uuid))),
+  bed = readLines(file.path("downloads", "peaks.bed")),
+  bigwigs = I(basename(pluto_download_bigwigs(E, "downloads"))),
+  unknown = tryCatch(pluto_download_peaks(E, "downloads", file_uuids = "nope"),
+                     error = conditionMessage)
+)
 saveRDS(list(kind = "raw"), "raw.rds")
 saveRDS(list(kind = "final"), "final.rds")
 pluto_upload_experiment_file(E, "raw.rds", data_type = "seurat")
@@ -261,6 +273,14 @@ def test_external_plots_are_created_updated_and_their_results_read(seen: dict[st
     assert "External plot created successfully!\n" in external["said"]
     assert seen["renamed"] == "Renamed scores"
     assert seen["added_name"] == "External"
+
+
+def test_peak_and_bigwig_files_download_by_kind_and_by_uuid(seen: dict[str, Any]) -> None:
+    downloads = seen["kind_downloads"]
+    assert downloads["peaks"] == ["peaks.bed"]
+    assert downloads["bed"] == "chr1\t10\t20\tpeak_1"
+    assert downloads["bigwigs"] == ["S1.bw"]
+    assert downloads["unknown"] == "This experiment has no consensus_bed file nope."
 
 
 def test_seurat_objects_are_listed_read_and_saved_raw_first(seen: dict[str, Any]) -> None:
