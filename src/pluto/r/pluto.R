@@ -113,14 +113,36 @@ pluto_stop_for_status <- function(response, url) {
     if (length(body$details) > 0) {
       details <- paste0(" Details: ", rjson::toJSON(body$details))
     }
-    stop(
-      "Pluto API error ", status, " (", code, "): ", body$message, details,
-      call. = FALSE
-    )
+    message <- paste0("Pluto API error ", status, " (", code, "): ", body$message, details)
+    stop(pluto_api_condition(message, status, body$code, body$details))
   }
-  stop(
-    "Pluto API error ", status, " from ", url, ": ", substr(text, 1, 200),
-    call. = FALSE
+  message <- paste0("Pluto API error ", status, " from ", url, ": ", substr(text, 1, 200))
+  stop(pluto_api_condition(message, status, NULL, NULL))
+}
+
+# The classes of an error answer, as Pluto's R package names them, so that
+# tryCatch(..., pluto_not_found_error = function(e) NULL) works with either client. The code
+# decides first (a 400 invalid_object_id is "not found"), then the status.
+pluto_condition_classes <- function(status, code) {
+  if (!is.null(code) && code %in% c("invalid_object_id", "object_not_found", "resource_not_found")) {
+    return(c("pluto_not_found_error", "pluto_api_error"))
+  }
+  by_status <- switch(as.character(status),
+    "400" = , "409" = , "422" = "pluto_validation_error",
+    "401" = "pluto_auth_error",
+    "403" = "pluto_permission_error",
+    "404" = "pluto_not_found_error",
+    "429" = "pluto_rate_limit_error",
+    if (status >= 500) "pluto_server_error" else NULL
+  )
+  c(by_status, "pluto_api_error")
+}
+
+# An error condition carrying the answer's status, code and details.
+pluto_api_condition <- function(message, status, code, details) {
+  structure(
+    class = c(pluto_condition_classes(status, code), "pluto_error", "error", "condition"),
+    list(message = message, call = NULL, status_code = status, code = code, details = details)
   )
 }
 
