@@ -234,6 +234,36 @@ def test_serve_runs_a_worker_beside_it_and_stops_it_when_it_stops(
     wait_for(lambda: not alive(worker), timeout=10)
 
 
+def test_a_worker_with_concurrency_two_runs_two_analyses_at_once(
+    pluto: Pluto, processes: Processes, large: str
+) -> None:
+    analyses = [queue_de(pluto, large), queue_de(pluto, large)]
+    worker = pluto.worker("--concurrency", "2")
+
+    def both_running() -> bool:
+        return all(status_of(pluto, large, a)["status"] == "running" for a in analyses)
+
+    wait_for(both_running, timeout=30, interval=0.05)
+    job_processes = len(children_of(worker.pid))
+    done = [wait_status(pluto, large, a, {"complete", "failed"}, timeout=120) for a in analyses]
+
+    assert job_processes == 2
+    assert [d["status"] for d in done] == ["complete", "complete"], pluto.logs()
+
+
+def test_serve_without_a_worker_leaves_analyses_queued(
+    pluto: Pluto, processes: Processes, small: str
+) -> None:
+    url, server = pluto.start_server(with_worker=False)
+    analysis = queue_de(pluto, small, url=url)
+    time.sleep(3)
+    waiting = pluto.call("GET", f"experiments/{small}/analyses/{analysis['uuid']}/", url=url)
+
+    assert waiting.json()["status"] == "pending"
+    assert waiting.json()["message"] == "Waiting for a worker."
+    assert worker_of(server.pid) is None
+
+
 def test_an_idle_worker_told_to_stop_exits_at_once(pluto: Pluto, processes: Processes) -> None:
     args = [str(PLUTO), "worker", "--poll", "30"]  # long idle waits: the signal lands in one
     before = set(pluto.home.glob("*.log"))
