@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,7 +239,7 @@ def test_a_worker_with_concurrency_two_runs_two_analyses_at_once(
     pluto: Pluto, processes: Processes, large: str
 ) -> None:
     analyses = [queue_de(pluto, large), queue_de(pluto, large)]
-    worker = pluto.worker("--concurrency", "2")
+    worker = ready_worker(pluto, "--concurrency", "2")
 
     def both_running() -> bool:
         return all(status_of(pluto, large, a)["status"] == "running" for a in analyses)
@@ -276,6 +277,16 @@ def test_an_idle_worker_told_to_stop_exits_at_once(pluto: Pluto, processes: Proc
     returncode = worker.wait(timeout=10)
 
     assert returncode == 0, pluto.logs()
+
+
+def ready_worker(pluto: Pluto, *options: str) -> subprocess.Popen[bytes]:
+    """Start ``pluto worker`` and wait until it has loaded its libraries and looks at the
+    queue (slow on a busy machine, the first time the compiled-code cache is filled)."""
+    before = set(pluto.home.glob("*.log"))
+    worker = pluto.worker(*options)
+    (log,) = set(pluto.home.glob("*.log")) - before
+    wait_for(lambda: "waiting for analyses" in log.read_text(), timeout=180, interval=0.1)
+    return worker
 
 
 def worker_of(pid: int) -> int | None:
