@@ -126,7 +126,7 @@ def test_a_queued_analysis_waits_for_a_worker_then_completes(
     time.sleep(1.5)
     waiting = status_of(pluto, small, analysis)
 
-    pluto.worker()
+    ready_worker(pluto)
     done = wait_status(pluto, small, analysis, {"complete", "failed"}, timeout=30)
     plot = pluto.call("GET", f"experiments/{small}/plots/{analysis['plot']['uuid']}/").json()
 
