@@ -7,6 +7,8 @@ under test (SQLite, or PostgreSQL on the PostgreSQL pass)."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -22,6 +24,7 @@ from pluto.server.analyses import queue, registry
 from pluto.server.analyses.kind import Kind
 from pluto.server.analyses.models import Analysis, AnalysisStatus
 from pluto.server.analyses.priority import JobPriority
+from pluto.server.analyses.worker import Worker
 from pluto.server.lab.models import Experiment
 from tests.analyses.conftest import count_data, post_analysis, upload_counts
 from tests.conftest import Caller, make_experiment, make_project
@@ -244,3 +247,11 @@ def test_a_finished_job_no_longer_counts_against_its_owner(
 
     assert after == [adas[1]]
     assert Analysis.objects.get(pk=bobs[1]).status == AnalysisStatus.PENDING
+
+
+def test_each_worker_start_gets_an_id_of_its_own() -> None:
+    first, second = Worker().worker_id, Worker().worker_id
+
+    assert first != second
+    assert first.startswith(f"{socket.gethostname()}:{os.getpid()}:")
+    assert second.startswith(f"{socket.gethostname()}:{os.getpid()}:")
