@@ -161,9 +161,10 @@ class Pluto:
         wait_for(lambda: answers(url, process), timeout=30)
         return url, process
 
-    def worker(self, **env: str) -> subprocess.Popen[bytes]:
-        """Start ``pluto worker`` (heartbeat 1 s, timeout 3 s) in a session of its own."""
-        args = [str(PLUTO), "worker", "--poll", "0.2"]
+    def worker(self, *options: str, **env: str) -> subprocess.Popen[bytes]:
+        """Start ``pluto worker`` with ``options`` (heartbeat 1 s, timeout 3 s) in a session
+        of its own."""
+        args = [str(PLUTO), "worker", "--poll", "0.2", *options]
         return self.processes.start(args, {**self.env, **JOB_ENV, **env}, self.home)
 
     def logs(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,7 +126,7 @@ def test_a_queued_analysis_waits_for_a_worker_then_completes(
     time.sleep(1.5)
     waiting = status_of(pluto, small, analysis)
 
-    pluto.worker()
+    ready_worker(pluto)
     done = wait_status(pluto, small, analysis, {"complete", "failed"}, timeout=30)
     plot = pluto.call("GET", f"experiments/{small}/plots/{analysis['plot']['uuid']}/").json()
 
@@ -234,6 +235,36 @@ def test_serve_runs_a_worker_beside_it_and_stops_it_when_it_stops(
     wait_for(lambda: not alive(worker), timeout=10)
 
 
+def test_a_worker_with_concurrency_two_runs_two_analyses_at_once(
+    pluto: Pluto, processes: Processes, large: str
+) -> None:
+    analyses = [queue_de(pluto, large), queue_de(pluto, large)]
+    worker = ready_worker(pluto, "--concurrency", "2")
+
+    def both_running() -> bool:
+        return all(status_of(pluto, large, a)["status"] == "running" for a in analyses)
+
+    wait_for(both_running, timeout=30, interval=0.05)
+    job_processes = len(children_of(worker.pid))
+    done = [wait_status(pluto, large, a, {"complete", "failed"}, timeout=120) for a in analyses]
+
+    assert job_processes == 2
+    assert [d["status"] for d in done] == ["complete", "complete"], pluto.logs()
+
+
+def test_serve_without_a_worker_leaves_analyses_queued(
+    pluto: Pluto, processes: Processes, small: str
+) -> None:
+    url, server = pluto.start_server(with_worker=False)
+    analysis = queue_de(pluto, small, url=url)
+    time.sleep(3)
+    waiting = pluto.call("GET", f"experiments/{small}/analyses/{analysis['uuid']}/", url=url)
+
+    assert waiting.json()["status"] == "pending"
+    assert waiting.json()["message"] == "Waiting for a worker."
+    assert worker_of(server.pid) is None
+
+
 def test_an_idle_worker_told_to_stop_exits_at_once(pluto: Pluto, processes: Processes) -> None:
     args = [str(PLUTO), "worker", "--poll", "30"]  # long idle waits: the signal lands in one
     before = set(pluto.home.glob("*.log"))
@@ -246,6 +277,16 @@ def test_an_idle_worker_told_to_stop_exits_at_once(pluto: Pluto, processes: Proc
     returncode = worker.wait(timeout=10)
 
     assert returncode == 0, pluto.logs()
+
+
+def ready_worker(pluto: Pluto, *options: str) -> subprocess.Popen[bytes]:
+    """Start ``pluto worker`` and wait until it has loaded its libraries and looks at the
+    queue (slow on a busy machine, the first time the compiled-code cache is filled)."""
+    before = set(pluto.home.glob("*.log"))
+    worker = pluto.worker(*options)
+    (log,) = set(pluto.home.glob("*.log")) - before
+    wait_for(lambda: "waiting for analyses" in log.read_text(), timeout=180, interval=0.1)
+    return worker
 
 
 def worker_of(pid: int) -> int | None:

@@ -21,6 +21,7 @@ from pluto.server.analyses.compute.errors import AnalysisInputError
 from pluto.server.analyses.compute.gene_sets import GeneSetCollection
 from pluto.server.analyses.compute.inputs import AnalysisResult, Progress
 from pluto.server.analyses.compute.parameters import Parameters
+from pluto.server.analyses.priority import JobPriority
 
 
 class Inputs(Protocol):
@@ -134,6 +135,8 @@ class Kind:
     stats: Stats = summary_figures
     # The results columns ``summary/?search=`` matches (the rows' ids); default the first.
     search_columns: tuple[str, ...] = ()
+    # How soon its jobs run (``JobPriority``): interactive unless the kind is a long run.
+    priority: int = JobPriority.INTERACTIVE
 
     @property
     def searched_columns(self) -> tuple[str, ...]:

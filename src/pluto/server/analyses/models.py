@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from pluto.server.analyses.priority import JobPriority
 from pluto.server.lab.models import Experiment
 
 
@@ -31,6 +32,8 @@ class Analysis(models.Model):
     A worker claims a pending row by switching it to running under its own ``worker_id``; while
     it runs, the worker refreshes ``heartbeat_at``. A running row whose heartbeat is older than
     the timeout belonged to a worker that died: it is retried until ``max_attempts``, then failed.
+    Workers take higher ``priority`` first and, among equals, the job of the owner with the
+    fewest jobs running.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -41,6 +44,7 @@ class Analysis(models.Model):
     status = models.CharField(
         max_length=20, choices=AnalysisStatus.choices, default=AnalysisStatus.PENDING
     )
+    priority = models.PositiveSmallIntegerField(default=JobPriority.INTERACTIVE)
     progress = models.FloatField(default=0.0)
     message = models.TextField(blank=True, default="")
     log = models.TextField(blank=True, default="")
@@ -67,7 +71,12 @@ class Analysis(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The claim's order, and its count of each owner's running jobs.
+            models.Index(fields=["status", "priority", "created_at"]),
+            models.Index(fields=["status", "created_by"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.analysis_type} {self.uuid} ({self.status})"

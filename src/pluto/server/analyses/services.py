@@ -102,6 +102,7 @@ def queue_analysis(
         parameters=parameters,
         created_by=user,
         rerun_of=rerun_of,
+        priority=kind.priority,
         max_attempts=settings.JOB_MAX_ATTEMPTS,
         message="Waiting for a worker.",
     )

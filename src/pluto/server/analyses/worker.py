@@ -17,6 +17,7 @@ import signal
 import socket
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -37,13 +38,27 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class Worker:
-    """One worker loop; ``stop`` makes it requeue its current job and return."""
+@dataclass
+class Running:
+    """A job this worker runs: its analysis, its process, and when it last sent a heartbeat."""
 
-    def __init__(self, poll_seconds: float = 1.0, parent_pid: int | None = None) -> None:
+    analysis_id: int
+    child: JobProcess
+    last_beat: float = field(default_factory=time.monotonic)
+
+
+class Worker:
+    """One worker loop running up to ``concurrency`` jobs at once; ``stop`` makes it requeue
+    its current jobs and return."""
+
+    def __init__(
+        self, poll_seconds: float = 1.0, parent_pid: int | None = None, concurrency: int = 1
+    ) -> None:
         self.worker_id = new_worker_id()
         self.poll_seconds = poll_seconds
         self.parent_pid = parent_pid
+        self.concurrency = concurrency
+        self.running: dict[int, Running] = {}
         # A plain flag, not a threading.Event: the signal handler runs on the main thread,
         # and Event.set() would deadlock on the lock Event.wait() holds there.
         self.stop_requested = False
@@ -61,49 +76,83 @@ class Worker:
         return self.stop_requested or self.orphaned()
 
     def pause(self, seconds: float) -> None:
-        """Sleep up to ``seconds``, waking early when asked to stop."""
+        """Sleep up to ``seconds``, waking early when asked to stop or a job's process ends."""
         deadline = time.monotonic() + seconds
         while not self.should_stop() and time.monotonic() < deadline:
+            if any(job.child.poll() is not None for job in self.running.values()):
+                return
             time.sleep(min(STOP_CHECK_SECONDS, max(0.0, deadline - time.monotonic())))
 
     def run(self, once: bool = False) -> None:
         """Claim and run jobs until stopped (or, with ``once``, until the queue is empty)."""
-        logger.info("Worker %s waiting for analyses.", self.worker_id)
-        while not self.should_stop():
-            close_old_connections()
+        logger.info(
+            "Worker %s waiting for analyses (%s at a time).", self.worker_id, self.concurrency
+        )
+        try:
+            while not self.should_stop():
+                close_old_connections()
+                self.fill()
+                if not self.running and once:
+                    return
+                self.pause(WATCH_SECONDS if self.running else self.poll_seconds)
+                self.tend()
+        finally:
+            self.stop_all()
+
+    def fill(self) -> None:
+        """Claim jobs until every slot is busy or the queue is empty."""
+        if len(self.running) < self.concurrency:
             queue.reap_stale()
+        while len(self.running) < self.concurrency and not self.should_stop():
             analysis = queue.claim_next(self.worker_id)
             if analysis is None:
-                if once:
-                    return
-                self.pause(self.poll_seconds)
-                continue
-            self.run_job(analysis)
+                return
+            self.start(analysis)
 
-    def run_job(self, analysis: Analysis) -> None:
-        """Run one claimed job in a child process, heartbeating and watching for cancel."""
+    def start(self, analysis: Analysis) -> None:
+        """Fork the process that runs one claimed job."""
         logger.info(
             "Running %s %s (attempt %s).", analysis.analysis_type, analysis.uuid, analysis.attempts
         )
         child = fork_job(analysis.pk, self.worker_id)
-        outcome = self.watch(analysis.pk, child)
-        settle(analysis.pk, self.worker_id, outcome, child.returncode)
+        self.running[analysis.pk] = Running(analysis.pk, child)
 
-    def watch(self, analysis_id: int, child: JobProcess) -> str:
-        """Wait for the child; 'exited', 'cancelled' or 'stopped'."""
-        last_beat = 0.0
-        while child.poll() is None:
-            if self.should_stop():
-                kill(child)
-                return "stopped"
-            if queue.cancel_requested(analysis_id):
-                kill(child)
-                return "cancelled"
-            if time.monotonic() - last_beat >= settings.JOB_HEARTBEAT_SECONDS:
-                queue.heartbeat(analysis_id, self.worker_id)
-                last_beat = time.monotonic()
-            child.wait(timeout=WATCH_SECONDS)
-        return "exited"
+    def tend(self) -> None:
+        """Settle the jobs whose process ended or was cancelled; keep the others' heartbeats
+        fresh (one statement for all of them)."""
+        if not self.running:
+            return
+        cancelled = queue.cancels_requested(list(self.running))
+        for job in list(self.running.values()):
+            if job.child.poll() is not None:
+                self.settle(job, "exited")
+            elif job.analysis_id in cancelled:
+                kill(job.child)
+                self.settle(job, "cancelled")
+        self.beat()
+
+    def beat(self) -> None:
+        """Send the heartbeats that are due."""
+        due = [
+            job
+            for job in self.running.values()
+            if time.monotonic() - job.last_beat >= settings.JOB_HEARTBEAT_SECONDS
+        ]
+        if due:
+            queue.heartbeat_all([job.analysis_id for job in due], self.worker_id)
+            for job in due:
+                job.last_beat = time.monotonic()
+
+    def settle(self, job: Running, outcome: str) -> None:
+        """Record how the job ended and free its slot."""
+        del self.running[job.analysis_id]
+        settle(job.analysis_id, self.worker_id, outcome, job.child.returncode)
+
+    def stop_all(self) -> None:
+        """On the way out: end every job's process and give the jobs back to the queue."""
+        for job in list(self.running.values()):
+            kill(job.child)
+            self.settle(job, "stopped")
 
 
 def use_shared_compiled_code_cache() -> None:
@@ -157,11 +206,15 @@ def settle(analysis_id: int, worker_id: str, outcome: str, returncode: int | Non
 
 
 def run_worker(
-    once: bool = False, poll_seconds: float = 1.0, parent_pid: int | None = None
+    once: bool = False,
+    poll_seconds: float = 1.0,
+    parent_pid: int | None = None,
+    concurrency: int = 1,
 ) -> None:
-    """Run a worker in this process until SIGTERM or SIGINT (or its parent is gone)."""
+    """Run a worker in this process until SIGTERM or SIGINT (or its parent is gone), with
+    up to ``concurrency`` jobs at once."""
     preload()
-    worker = Worker(poll_seconds=poll_seconds, parent_pid=parent_pid)
+    worker = Worker(poll_seconds=poll_seconds, parent_pid=parent_pid, concurrency=concurrency)
     signal.signal(signal.SIGTERM, worker.stop)
     signal.signal(signal.SIGINT, worker.stop)
     if parent_pid is not None:
