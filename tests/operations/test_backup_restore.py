@@ -194,3 +194,53 @@ def test_a_folder_without_a_manifest_is_not_taken_for_a_backup(tmp_path: Path) -
 
     assert refused.returncode == 1
     assert "is not a Pluto backup: it has no manifest.json" in refused.stderr
+
+
+def edited_copy(backup: Path, folder: Path, **changes: Any) -> Path:
+    """A copy of the backup whose manifest has ``changes`` (``database_vendor`` for the vendor)."""
+    shutil.copytree(backup, folder)
+    listed = manifest(folder)
+    if "database_vendor" in changes:
+        listed["database"]["vendor"] = changes.pop("database_vendor")
+    listed.update(changes)
+    (folder / "manifest.json").write_text(json.dumps(listed))
+    return folder
+
+
+def test_a_backup_of_the_other_kind_of_database_is_refused(
+    backed_up: BackedUp, tmp_path: Path
+) -> None:
+    other = "sqlite" if ON_POSTGRES else "postgresql"
+    copy = edited_copy(backed_up.backup, tmp_path / "other", database_vendor=other)
+
+    with new_installation(tmp_path / "target") as target:
+        refused = target.run("restore", str(copy))
+
+    here = "PostgreSQL" if ON_POSTGRES else "SQLite"
+    assert refused.returncode == 1
+    assert f"but this installation uses {here}" in refused.stderr
+
+
+def test_a_backup_of_a_newer_format_is_refused_naming_both_versions(
+    backed_up: BackedUp, tmp_path: Path
+) -> None:
+    copy = edited_copy(backed_up.backup, tmp_path / "newer", format_version=2)
+
+    with new_installation(tmp_path / "target") as target:
+        refused = target.run("restore", str(copy))
+
+    assert refused.returncode == 1
+    assert "version 2; this Pluto reads 'pluto-backup' version 1" in refused.stderr
+
+
+def test_a_damaged_database_file_is_refused(backed_up: BackedUp, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(backed_up.backup, damaged)
+    database = damaged / manifest(damaged)["database"]["key"]
+    database.write_bytes(database.read_bytes()[:-10])
+
+    with new_installation(tmp_path / "target") as target:
+        refused = target.run("restore", str(damaged))
+
+    assert refused.returncode == 1
+    assert f"the database file {database.name} has SHA-256" in refused.stderr
