@@ -7,6 +7,7 @@ import click
 from pluto import __version__
 from pluto.cli import (
     annotations_commands,
+    backup_commands,
     history_commands,
     org_commands,
     pipelines_commands,
@@ -36,6 +37,7 @@ for family in (
     history_commands,
     pipelines_commands,
     annotations_commands,
+    backup_commands,
     sets_commands,
     search_commands,
     programs_commands,

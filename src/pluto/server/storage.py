@@ -21,6 +21,7 @@ from django.conf import settings
 from pluto.server.errors import NotFound
 
 CHUNK = 1024 * 1024
+INCOMING_PREFIX = ".incoming-"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class Storage(Protocol):
         """A filesystem path to the object when the backend has one (None on S3)."""
         ...
 
+    def keys(self) -> Iterator[str]:
+        """Every stored object's key, sorted (what backups copy)."""
+        ...
+
 
 def check_key(key: str) -> str:
     """Refuse keys that could escape the store (absolute, ``..``, empty parts)."""
@@ -86,7 +91,7 @@ class LocalStorage:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 size = copy_hashing(source, out, digest)
@@ -129,6 +134,12 @@ class LocalStorage:
 
     def local_path(self, key: str) -> Path | None:
         return self.path(key)
+
+    def keys(self) -> Iterator[str]:
+        # A file still being written has a temporary name; it is no object until renamed.
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith(INCOMING_PREFIX):
+                yield path.relative_to(self.root).as_posix()
 
 
 def copy_hashing(source: BinaryIO | bytes | Path, out: BinaryIO, digest: hashlib._Hash) -> int:
