@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pluto.cli.files_commands import cleanup_command, start_periodic_cleanup
 from pluto.server.files.models import ExperimentFile, UploadSession
-from pluto.server.files.sessions import staging_dir, staging_path
+from pluto.server.files.staging import staging_dir, staging_path
 from pluto.server.lab.models import Experiment
 from tests.conftest import Caller
 from tests.files.conftest import put_chunk, start_upload, upload

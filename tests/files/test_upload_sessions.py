@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from pluto.server.files.models import ExperimentFile, UploadSession
-from pluto.server.files.sessions import staging_path
+from pluto.server.files.staging import staging_path
 from pluto.server.lab.models import Experiment
 from pluto.server.storage import get_storage
 from tests.conftest import Caller
