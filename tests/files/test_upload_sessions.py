@@ -423,6 +423,7 @@ def test_an_upload_resumes_after_a_restart_from_the_bytes_on_disk(
         assert handle.read() == CONTENT
 
 
+@pytest.mark.local_storage
 def test_a_probe_finishes_an_upload_whose_last_chunk_was_stored_but_not_completed(
     ada: Caller, experiment: Experiment
 ) -> None:

@@ -127,6 +127,7 @@ def test_a_listing_names_every_object_under_a_folder_with_its_size(s3_store: S3S
         "uploads/a.part/05",
         "uploads/b.part/00",
     }
+    assert len(s3_store.listing("")) == 4
 
 
 def test_keys_that_could_escape_the_prefix_are_refused(s3_store: S3Storage) -> None:

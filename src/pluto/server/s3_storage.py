@@ -83,6 +83,10 @@ class S3Storage:
         check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
+    def root_prefix(self) -> str:
+        """What every S3 key of this store starts with."""
+        return f"{self.prefix}/" if self.prefix else ""
+
     def put(self, key: str, source: BinaryIO | bytes | Path) -> StoredObject:
         """Stream ``source`` into the object (multipart when large), hashing it on the way."""
         reader = HashingReader(source)
@@ -165,8 +169,9 @@ class S3Storage:
         return None
 
     def listing(self, prefix: str) -> dict[str, int]:
-        """Every object whose key starts with ``prefix``, with its size."""
-        start = self.object_key(prefix.rstrip("/")) + "/"
+        """Every object under the folder ``prefix`` (all of them for ''), with its size."""
+        folder = prefix.strip("/")
+        start = self.object_key(folder) + "/" if folder else self.root_prefix()
         found: dict[str, int] = {}
         try:
             pages = self.client.get_paginator("list_objects_v2").paginate(
@@ -174,7 +179,8 @@ class S3Storage:
             )
             for page in pages:
                 for item in page.get("Contents", []):
-                    found[prefix.rstrip("/") + "/" + item["Key"][len(start) :]] = item["Size"]
+                    key = item["Key"][len(self.root_prefix()) :]
+                    found[key] = item["Size"]
         except (ClientError, BotoCoreError) as exc:
             raise unavailable(exc) from exc
         return found

@@ -65,7 +65,7 @@ class Storage(Protocol):
         ...
 
     def listing(self, prefix: str) -> dict[str, int]:
-        """Every object under the folder ``prefix``, with its size in bytes."""
+        """Every object under the folder ``prefix`` (all of them for ''), with its size."""
         ...
 
     def download_url(self, key: str, filename: str, content_type: str, ttl: int) -> str | None:
@@ -141,7 +141,7 @@ class LocalStorage:
         return self.path(key)
 
     def listing(self, prefix: str) -> dict[str, int]:
-        folder = self.path(prefix.rstrip("/"))
+        folder = self.path(prefix.rstrip("/")) if prefix.strip("/") else self.root
         if not folder.is_dir():
             return {}
         return {
