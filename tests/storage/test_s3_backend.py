@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import requests
 
 from pluto.server.config import StorageConfig
-from pluto.server.errors import NotFound
+from pluto.server.errors import NotFound, PlutoError
 from pluto.server.s3_storage import S3Storage
-from tests.s3_server import S3Server
+from tests.s3_server import S3Server, free_ports
 from tests.storage.conftest import bucket_keys
 
 CONTENT = bytes(range(256)) * 64  # 16 KiB
@@ -134,3 +136,32 @@ def test_keys_that_could_escape_the_prefix_are_refused(s3_store: S3Storage) -> N
     for key in ("../other/k", "/abs", "a//b", ""):
         with pytest.raises(ValueError, match="Invalid storage key"):
             s3_store.put(key, b"x")
+
+
+def test_download_urls_may_name_the_address_users_reach_the_store_at(
+    s3_server: S3Server, s3_config: StorageConfig
+) -> None:
+    public = s3_server.endpoint.replace("127.0.0.1", "localhost")
+    options = (*s3_config.options, ("presign_endpoint_url", public))
+    store = S3Storage(replace(s3_config, options=options))
+    store.put("files/e/f", CONTENT)
+
+    url = store.download_url("files/e/f", "f.bin", "application/octet-stream", 60)
+
+    assert url is not None and url.startswith(public + "/")
+    assert requests.get(url, timeout=30).content == CONTENT
+
+
+def test_an_unreachable_store_is_a_named_503_not_a_crash(s3_config: StorageConfig) -> None:
+    closed = free_ports(1)[0]
+    options = tuple(
+        (name, f"http://127.0.0.1:{closed}" if name == "endpoint_url" else value)
+        for name, value in s3_config.options
+    )
+    store = S3Storage(replace(s3_config, options=options))
+
+    with pytest.raises(PlutoError) as caught:
+        store.exists("k")
+
+    assert caught.value.status == 503
+    assert "object store did not answer" in caught.value.message
