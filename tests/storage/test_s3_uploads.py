@@ -132,3 +132,29 @@ def test_chunks_no_session_owns_are_removed_from_the_store(
 
     assert removed == ["Removed stray staging file 0b5e2c1e-0000-4000-8000-000000000000.part."]
     assert list(bucket_keys(s3_server, s3_settings, "uploads/").values()) == [1000]
+
+
+def test_a_chunk_larger_than_one_s3_part_is_stored_whole(
+    s3_server: S3Server, s3_settings: StorageConfig, ada: Caller, experiment: Experiment
+) -> None:
+    big = os.urandom(9 * 1024 * 1024 + 17)  # above the 8 MiB multipart threshold
+    url = start_upload(ada, experiment, big).data["session_url"]
+
+    done = put_chunk(url, big, 0, len(big) - 1)
+
+    assert done.status_code == 200
+    stored = ExperimentFile.objects.get(uuid=done.json()["uuid"])
+    assert stored.sha256 == hashlib.sha256(big).hexdigest()
+    assert bucket_keys(s3_server, s3_settings) == {stored.storage_key: len(big)}
+
+
+def test_a_large_chunk_cut_short_leaves_nothing_in_the_store(
+    s3_server: S3Server, s3_settings: StorageConfig, ada: Caller, experiment: Experiment
+) -> None:
+    big = os.urandom(9 * 1024 * 1024)
+    url = start_upload(ada, experiment, big + b"tail").data["session_url"]
+
+    short = put_bytes(url, big, f"bytes 0-{len(big) + 3}/{len(big) + 4}")
+
+    assert short.status_code == 400
+    assert bucket_keys(s3_server, s3_settings) == {}
