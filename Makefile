@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv setup serve test system-deps test-sqlite test-postgres lint fmt bench validate clean
+.PHONY: venv setup serve test system-deps test-sqlite test-postgres test-s3 lint fmt bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test-sqlite: venv system-deps
 # The tests that start Pluto processes on their own SQLite file run in the SQLite pass only.
 test-postgres: venv system-deps
 	scripts/with-postgres $(BIN)/pytest -m "not own_database"
+
+# The suite with the object store on S3 (SeaweedFS started for the run); not part of `test`.
+test-s3: venv system-deps
+	scripts/with-s3 $(BIN)/pytest -m "not own_database and not local_storage"
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -24,6 +24,7 @@ from tests.analyses.conftest import (
     post_analysis,
 )
 from tests.conftest import Caller
+from tests.downloads import fetch_url
 
 PLOT_KEYS = {"uuid", "analysis_type", "share_level", "status", "analysis", "display", "created_at"}
 
@@ -35,9 +36,8 @@ def plot_path(experiment: Any, analysis: dict[str, Any], rest: str = "") -> str:
 
 def fetch_signed(url: str) -> tuple[int, bytes]:
     """GET a signed URL with no credentials at all."""
-    response = Client().get(url.removeprefix("http://testserver"))
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return response.status_code, body
+    fetched = fetch_url(url)
+    return fetched.status, fetched.body
 
 
 def test_a_completed_analysis_reports_progress_times_and_methods(

@@ -12,6 +12,7 @@ import pytest
 from pluto.server.lab.models import Experiment
 from tests.analyses.conftest import count_data, exp_path, get, post_analysis, upload_counts
 from tests.conftest import Caller, make_experiment, make_project
+from tests.downloads import fetch_url
 from tests.files.conftest import upload
 
 HTML = b"<html><body><div id='plot'>Clusters</div></body></html>\n"
@@ -88,15 +89,14 @@ def test_the_results_file_becomes_the_plot_data(ada: Caller, experiment: Experim
     page = get(ada, base + "data/").data
     second = get(ada, base + "data/?limit=1&offset=1").data
     url = ada.call("GET", base + "download/").data["url"]
-    downloaded = ada.client.get(url.removeprefix("http://testserver"))
-    body = b"".join(downloaded.streaming_content) if downloaded.streaming else downloaded.content
+    downloaded = fetch_url(url)
 
     assert page["count"] == 3
     assert page["headers"] == ["cluster", "cells", "mean_score"]
     assert page["items"][0] == {"cluster": "A", "cells": 120, "mean_score": 0.5}
     assert second["items"] == [{"cluster": "B", "cells": 80, "mean_score": 1.25}]
-    assert downloaded.status_code == 200
-    assert pd.read_csv(io.BytesIO(body)).equals(pd.read_csv(io.BytesIO(RESULTS)))
+    assert downloaded.status == 200
+    assert pd.read_csv(io.BytesIO(downloaded.body)).equals(pd.read_csv(io.BytesIO(RESULTS)))
 
 
 def test_updating_an_external_plot_replaces_its_results(

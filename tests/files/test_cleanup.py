@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from pluto.cli.files_commands import cleanup_command, start_periodic_cleanup
 from pluto.server.files.models import ExperimentFile, UploadSession
-from pluto.server.files.sessions import staging_dir, staging_path
+from pluto.server.files.sessions import staged_bytes
+from pluto.server.files.staging import staging_dir
 from pluto.server.lab.models import Experiment
 from tests.conftest import Caller
 from tests.files.conftest import put_chunk, start_upload, upload
@@ -51,12 +52,13 @@ def test_cleanup_removes_expired_sessions_and_their_staging_files(
     assert "1000 of 4000 bytes" in result.output
     assert not UploadSession.objects.filter(pk=stale.pk).exists()
     assert not ExperimentFile.objects.filter(pk=stale.file_id).exists()
-    assert not staging_path(stale).exists()
-    assert staging_path(fresh).exists()
+    assert staged_bytes(stale) == 0
+    assert staged_bytes(fresh) == 1000
     assert UploadSession.objects.filter(pk=fresh.pk).exists()
     assert ExperimentFile.objects.filter(uuid=finished["uuid"]).exists()
 
 
+@pytest.mark.local_storage
 def test_cleanup_removes_staging_files_no_session_owns(ada: Caller, experiment: Experiment) -> None:
     kept = half_upload(ada, experiment, "kept.fastq")
     stray = staging_dir() / "0b5e2c1e-0000-4000-8000-000000000000.part"
@@ -66,7 +68,7 @@ def test_cleanup_removes_staging_files_no_session_owns(ada: Caller, experiment: 
 
     assert f"Removed stray staging file {stray.name}." in result.output
     assert not stray.exists()
-    assert staging_path(kept).exists()
+    assert staged_bytes(kept) == 1000
 
 
 def test_cleanup_leaves_a_session_that_is_being_written(
@@ -81,7 +83,7 @@ def test_cleanup_leaves_a_session_that_is_being_written(
     result = CliRunner().invoke(cleanup_command)
 
     assert "busy.fastq" not in result.output
-    assert staging_path(busy).exists()
+    assert staged_bytes(busy) == 1000
 
 
 @pytest.mark.django_db(transaction=True)
@@ -101,4 +103,4 @@ def test_the_server_runs_cleanup_when_it_starts(ada: Caller, experiment: Experim
                 thread.join(timeout=10)
 
     assert not UploadSession.objects.filter(pk=stale.pk).exists()
-    assert not staging_path(stale).exists()
+    assert staged_bytes(stale) == 0

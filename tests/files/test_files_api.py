@@ -15,6 +15,7 @@ from pluto.server.files.services import GROUPS
 from pluto.server.lab.models import Experiment
 from pluto.server.storage import get_storage
 from tests.conftest import Caller, api_call, make_experiment, make_project
+from tests.downloads import fetch_url
 from tests.files.conftest import files_path, path_of, upload
 
 PROTOCOL = b"%PDF-1.4 protocol of the knockdown\n" * 50
@@ -162,15 +163,16 @@ def test_the_signed_url_downloads_the_exact_bytes_without_a_token(
     file = upload(ada, experiment, PROTOCOL)
 
     url = download_url(ada, experiment, file["uuid"])
-    response = Client().get(path_of(url))
+    response = fetch_url(url)
 
-    assert url.startswith("http://testserver/")
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PROTOCOL
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="protocol.pdf"'
+    assert url.startswith("http://")
+    assert response.status == 200
+    assert response.body == PROTOCOL
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'attachment; filename="protocol.pdf"'
 
 
+@pytest.mark.local_storage
 @pytest.mark.parametrize(
     ("filename", "content"),
     [
@@ -196,6 +198,7 @@ def test_a_file_a_browser_could_run_downloads_as_inert_bytes(
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.local_storage
 def test_every_signed_file_answer_is_a_sandboxed_attachment(
     ada: Caller, experiment: Experiment
 ) -> None:
@@ -214,22 +217,23 @@ def test_the_download_name_comes_from_the_filename_parameter_made_safe(
     file = upload(ada, experiment, PROTOCOL)
 
     url = download_url(ada, experiment, file["uuid"], '?filename=../"knockdown".pdf')
-    response = Client().get(path_of(url))
+    response = fetch_url(url)
 
-    assert response["Content-Disposition"] == 'attachment; filename="_knockdown_.pdf"'
+    assert response.headers["content-disposition"] == 'attachment; filename="_knockdown_.pdf"'
 
 
 def test_a_range_request_answers_206_with_that_slice(ada: Caller, experiment: Experiment) -> None:
     file = upload(ada, experiment, PROTOCOL)
     url = download_url(ada, experiment, file["uuid"])
 
-    response = Client().get(path_of(url), HTTP_RANGE="bytes=100-199")
+    response = fetch_url(url, HTTP_RANGE="bytes=100-199")
 
-    assert response.status_code == 206
-    assert b"".join(response.streaming_content) == PROTOCOL[100:200]
-    assert response["Content-Range"] == f"bytes 100-199/{len(PROTOCOL)}"
+    assert response.status == 206
+    assert response.body == PROTOCOL[100:200]
+    assert response.headers["content-range"] == f"bytes 100-199/{len(PROTOCOL)}"
 
 
+@pytest.mark.local_storage
 def test_a_tampered_download_url_is_refused_with_403(ada: Caller, experiment: Experiment) -> None:
     file = upload(ada, experiment, PROTOCOL)
     path = path_of(download_url(ada, experiment, file["uuid"]))
@@ -242,6 +246,7 @@ def test_a_tampered_download_url_is_refused_with_403(ada: Caller, experiment: Ex
     assert response.data["code"] == "permission_denied"
 
 
+@pytest.mark.local_storage
 @override_settings(SIGNED_URL_TTL=1)
 def test_an_expired_download_url_is_refused_with_410(ada: Caller, experiment: Experiment) -> None:
     file = upload(ada, experiment, PROTOCOL)
@@ -262,7 +267,7 @@ def test_viewers_may_list_and_download(ada: Caller, bob: Caller, experiment: Exp
     url = download_url(bob, experiment, file["uuid"])
 
     assert listed.data["attachments"]["count"] == 1
-    assert b"".join(Client().get(path_of(url)).streaming_content) == PROTOCOL
+    assert fetch_url(url).body == PROTOCOL
 
 
 # --- renaming and deleting --------------------------------------------------------------------
@@ -281,7 +286,7 @@ def test_an_editor_renames_a_file_and_the_download_uses_the_new_name(
     assert renamed.status_code == 200
     assert renamed.data["display_name"] == "SOP v2.pdf"
     assert renamed.data["filename"] == "protocol.pdf"
-    assert Client().get(path_of(url))["Content-Disposition"] == 'attachment; filename="SOP v2.pdf"'
+    assert fetch_url(url).headers["content-disposition"] == 'attachment; filename="SOP v2.pdf"'
 
 
 @pytest.mark.parametrize("body", [{"display_name": ""}, {"display_name": 3}, {"filename": "x"}])

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from pluto.server.files.models import ExperimentFile, UploadSession
-from pluto.server.files.sessions import staging_path
+from pluto.server.files.staging import staging_path
 from pluto.server.lab.models import Experiment
 from pluto.server.storage import get_storage
 from tests.conftest import Caller
@@ -423,6 +423,7 @@ def test_an_upload_resumes_after_a_restart_from_the_bytes_on_disk(
         assert handle.read() == CONTENT
 
 
+@pytest.mark.local_storage
 def test_a_probe_finishes_an_upload_whose_last_chunk_was_stored_but_not_completed(
     ada: Caller, experiment: Experiment
 ) -> None:

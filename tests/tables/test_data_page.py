@@ -8,6 +8,7 @@ from django.test import Client
 from pluto.server.lab.models import Experiment
 from pluto.server.tables.services import current_dataset
 from tests.conftest import Caller
+from tests.downloads import fetch_url
 from tests.tables.conftest import ASSAY_CSV, SAMPLE_CSV, put_table
 
 
@@ -92,10 +93,10 @@ def test_the_page_links_a_csv_download(ada: Caller, experiment: Experiment) -> N
     put_table(ada, experiment, "sample", SAMPLE_CSV)
 
     response = signed_in(ada).get(f"/experiments/{experiment.pluto_id}/data/sample.csv")
-    download = Client().get(response["Location"].removeprefix("http://testserver"))
+    download = fetch_url(response["Location"])
 
     assert response.status_code == 302
-    assert b"".join(download.streaming_content) == SAMPLE_CSV
+    assert download.body == SAMPLE_CSV
 
 
 def test_stranger_gets_not_found(bob: Caller, experiment: Experiment) -> None:

@@ -6,10 +6,10 @@ import io
 
 import pyarrow.parquet as pq
 import pytest
-from django.test import Client
 
 from pluto.server.lab.models import Experiment
 from tests.conftest import Caller
+from tests.downloads import fetch_url
 from tests.tables.conftest import ASSAY_CSV, SAMPLE_CSV, get_table, put_table
 
 ASSAY_AS_CSV = b"gene_symbol,S1,S2,S3\nACTB,10,20,30\nMARCH1,0,5,\nSEPT2,7,8,9\n1-Dec,1,2,3\n"
@@ -24,11 +24,11 @@ def both_tables(ada: Caller, experiment: Experiment) -> Experiment:
 
 def fetch(url: str, **headers: str) -> tuple[int, bytes, dict[str, str]]:
     """GET a signed URL with a fresh client and no credentials."""
-    response = Client().get(url.removeprefix("http://testserver"), **headers)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return response.status_code, body, {k.lower(): v for k, v in response.items()}
+    fetched = fetch_url(url, **headers)
+    return fetched.status, fetched.body, fetched.headers
 
 
+@pytest.mark.local_storage
 def test_download_url_serves_the_table_as_csv_without_a_token(
     ada: Caller, both_tables: Experiment
 ) -> None:

@@ -8,12 +8,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from django.test import Client
 
 from pluto.server.lab.models import AssayUnits, Experiment
 from pluto.server.storage import get_storage
 from pluto.server.tables.services import current_dataset
 from tests.conftest import Caller
+from tests.downloads import fetch_url
 from tests.tables.conftest import ASSAY_CSV, SAMPLE_CSV, get_table, put_table
 
 BIG_ROWS = 25_000
@@ -341,8 +341,7 @@ def test_a_page_too_large_for_one_buffer_is_streamed_whole(
 def test_whole_table_download_spans_every_row_group(ada: Caller, big_assay: Experiment) -> None:
     url = get_table(ada, big_assay, "assay", suffix="download/").data["url"]
 
-    response = Client().get(url.removeprefix("http://testserver"))
-    lines = b"".join(response.streaming_content).decode().splitlines()
+    lines = fetch_url(url).body.decode().splitlines()
 
     assert len(lines) == BIG_ROWS + 1
     assert lines[:2] == ["gene_symbol,S1,S2", "G00000,0,0"]

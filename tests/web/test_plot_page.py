@@ -15,6 +15,7 @@ from pluto.server.files.services import attach_file
 from pluto.server.lab.models import Experiment
 from pluto.server.web.vendor import plotly_url
 from tests.conftest import Caller
+from tests.downloads import fetch_url
 from tests.web.conftest import html, run_pca, signed_in
 
 
@@ -77,9 +78,7 @@ def test_results_download_as_csv_and_parquet(
     ada: Caller, pca: Analysis, fmt: str, magic: bytes
 ) -> None:
     response = signed_in(ada.user).get(plot_path(pca) + f"results.{fmt}")
-    body = b"".join(
-        Client().get(response["Location"].removeprefix("http://testserver")).streaming_content
-    )
+    body = fetch_url(response["Location"]).body
 
     assert response.status_code == 302
     assert body.startswith(magic)

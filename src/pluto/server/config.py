@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 # Django's own deployment check asks the same of a secret key.
@@ -65,6 +65,27 @@ class DatabaseConfig:
 
 
 @dataclass(frozen=True)
+class StorageConfig:
+    """Where stored objects live: a local folder (``root``) or an S3 bucket and prefix."""
+
+    root: Path | None = None
+    bucket: str = ""
+    prefix: str = ""
+    # endpoint_url, region, access_key_id, secret_access_key, addressing_style,
+    # presign_endpoint_url: the URL's query parameters, as (name, value) pairs.
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_s3(self) -> bool:
+        """Whether the objects live in S3."""
+        return bool(self.bucket)
+
+    def option(self, name: str) -> str:
+        """One query parameter of the URL ('' when absent)."""
+        return dict(self.options).get(name, "")
+
+
+@dataclass(frozen=True)
 class Rate:
     """At most ``requests`` in any ``seconds``-long stretch."""
 
@@ -96,6 +117,7 @@ class Config:
     api_rate_per_key: Rate | None
     api_rate_per_address: Rate | None
     sdk_upstream_index: str
+    storage: StorageConfig
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -264,6 +286,66 @@ def postgres_config(raw: str, path: str) -> DatabaseConfig:
     )
 
 
+S3_OPTIONS = (
+    "endpoint_url",
+    "region",
+    "access_key_id",
+    "secret_access_key",
+    "addressing_style",
+    "presign_endpoint_url",
+)
+
+
+def parse_storage_url(raw: str | None, data_dir: Path) -> StorageConfig:
+    """``s3://bucket/prefix?endpoint_url=...``, ``file:///path``, or the data dir's objects."""
+    if not raw or not raw.strip():
+        return StorageConfig(root=data_dir / "objects")
+    parts = urlsplit(raw.strip())
+    if parts.scheme == "file":
+        path = unquote(parts.path)
+        if not path.startswith("/") or path == "/":
+            raise ConfigError("PLUTO_STORAGE_URL: a file URL needs a folder, file:///path.")
+        return StorageConfig(root=Path(path))
+    if parts.scheme == "s3":
+        return s3_storage_config(raw, parts.netloc, parts.path, parts.query)
+    raise ConfigError(
+        f"PLUTO_STORAGE_URL must start with s3:// or file:/// (got scheme {parts.scheme!r})."
+    )
+
+
+def s3_storage_config(raw: str, bucket: str, path: str, query: str) -> StorageConfig:
+    """The S3 settings of an ``s3://`` URL; unknown or malformed parameters are named."""
+    if not bucket or "@" in bucket:
+        raise ConfigError(
+            "PLUTO_STORAGE_URL: an s3 URL names its bucket, s3://bucket/prefix (credentials go "
+            "in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the URL's parameters)."
+        )
+    options = tuple(parse_qsl(query, keep_blank_values=True, strict_parsing=False))
+    unknown = sorted({name for name, _ in options} - set(S3_OPTIONS))
+    if unknown:
+        raise ConfigError(
+            f"PLUTO_STORAGE_URL has unknown parameters {', '.join(unknown)}; the known ones "
+            f"are {', '.join(S3_OPTIONS)}."
+        )
+    for name, value in options:
+        check_s3_option(name, value)
+    return StorageConfig(bucket=bucket, prefix=unquote(path).strip("/"), options=options)
+
+
+def check_s3_option(name: str, value: str) -> None:
+    """Endpoints must be http(s) URLs and the addressing style path, virtual or auto."""
+    if name.endswith("endpoint_url"):
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ConfigError(
+                f"PLUTO_STORAGE_URL: {name} must be an http:// or https:// URL (got {value!r})."
+            )
+    if name == "addressing_style" and value not in {"path", "virtual", "auto"}:
+        raise ConfigError(
+            f"PLUTO_STORAGE_URL: addressing_style must be path, virtual or auto (got {value!r})."
+        )
+
+
 def secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     """``PLUTO_SECRET_KEY``, or a key generated once into the data directory."""
     given = env.get("PLUTO_SECRET_KEY", "").strip()
@@ -333,4 +415,5 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         api_rate_per_key=parse_rate(env, "PLUTO_API_RATE_PER_KEY", Rate(1200, 60)),
         api_rate_per_address=parse_rate(env, "PLUTO_API_RATE_PER_ADDRESS", Rate(3000, 60)),
         sdk_upstream_index=parse_upstream_index(env),
+        storage=parse_storage_url(env.get("PLUTO_STORAGE_URL"), data_dir),
     )

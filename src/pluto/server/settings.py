@@ -30,6 +30,7 @@ TRUSTED_PROXIES = CONFIG.trusted_proxies
 API_RATE_PER_KEY = CONFIG.api_rate_per_key
 API_RATE_PER_ADDRESS = CONFIG.api_rate_per_address
 SDK_UPSTREAM_INDEX = CONFIG.sdk_upstream_index
+STORAGE = CONFIG.storage
 # Without a public URL (or PLUTO_ALLOWED_HOSTS) the server answers at whatever address it is
 # reached, as a first run on a laptop needs.
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts) or ["*"]

@@ -2,7 +2,8 @@
 
 The URL carries the object key, the file name and the content type, signed with the
 instance's secret key and a timestamp: no auth header is needed, changing any character
-gives 403, and an expired one gives 410. S3 backends will hand out presigned URLs instead.
+gives 403, and an expired one gives 410. When the objects live in S3 the store hands out
+presigned URLs instead, so the bytes go from the store to the client without passing a node.
 """
 
 from __future__ import annotations
@@ -16,11 +17,20 @@ from django.core import signing
 from django.http import HttpRequest
 
 from pluto.server.errors import PlutoError
+from pluto.server.storage import get_storage
 from pluto.server.web.context import server_url
 
 SALT = "pluto.signed-download.v1"
 DEFAULT_TTL_SECONDS = 3600
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ ()+-]")
+INERT_TYPE = "application/octet-stream"
+# Types a browser would run or render as a page (web/downloads.py says why they go inert).
+ACTIVE_TYPES = re.compile(
+    r"^(text/html|application/xhtml\+xml|image/svg\+xml|(text|application)/([a-z.+-]*\+)?xml"
+    r"|(text|application)/(x-)?(java|ecma)script|text/jscript|text/livescript"
+    r"|application/(x-)?(javascript|wasm)|text/css)(;|$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,11 @@ def safe_filename(name: str, fallback: str = "download") -> str:
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     cleaned = SAFE_FILENAME.sub("_", base)[:200].strip(". ")
     return cleaned or fallback
+
+
+def served_type(content_type: str) -> str:
+    """The type a file is sent as: its own, unless a browser could run it."""
+    return INERT_TYPE if ACTIVE_TYPES.match(content_type.strip()) else content_type
 
 
 def ttl_seconds() -> int:
@@ -66,6 +81,10 @@ def unsign(token: str, salt: str, link: str, renew: str) -> dict[str, Any]:
 
 def signed_download_url(request: HttpRequest, key: str, filename: str, content_type: str) -> str:
     """An absolute URL that downloads ``key`` with a plain GET until it expires."""
+    name, served = safe_filename(filename), served_type(content_type)
+    direct = get_storage().download_url(key, name, served, ttl_seconds())
+    if direct is not None:
+        return direct
     token = sign({"k": key, "f": safe_filename(filename), "t": content_type}, SALT)
     return f"{server_url(request)}/files/signed/{token}/"
 

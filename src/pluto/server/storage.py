@@ -1,8 +1,8 @@
-"""The object store behind one narrow adapter: a local folder now, S3 later.
+"""The object store behind one narrow adapter: a local folder, or S3 (``s3_storage.py``).
 
-Callers use only :func:`get_storage` and the :class:`Storage` methods, so another backend
-can slot in without touching them. Keys are relative, ``/``-separated paths such as
-``datasets/<uuid>.parquet``; objects are immutable once written.
+Callers use only :func:`get_storage` and the :class:`Storage` methods, so either backend
+serves them unchanged; ``PLUTO_STORAGE_URL`` chooses. Keys are relative, ``/``-separated
+paths such as ``datasets/<uuid>.parquet``; objects are immutable once written.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import BinaryIO, Protocol
 
 from django.conf import settings
 
+from pluto.server.config import StorageConfig
 from pluto.server.errors import NotFound
 
 CHUNK = 1024 * 1024
@@ -66,6 +67,15 @@ class Storage(Protocol):
 
     def keys(self) -> Iterator[str]:
         """Every stored object's key, sorted (what backups copy)."""
+        ...
+
+    def listing(self, prefix: str) -> dict[str, int]:
+        """Every object under the folder ``prefix`` (all of them for ''), with its size."""
+        ...
+
+    def download_url(self, key: str, filename: str, content_type: str, ttl: int) -> str | None:
+        """A URL the store itself serves the object at (presigned on S3), or None when
+        downloads go through the server's own signed URLs."""
         ...
 
 
@@ -141,6 +151,20 @@ class LocalStorage:
             if path.is_file() and not path.name.startswith(INCOMING_PREFIX):
                 yield path.relative_to(self.root).as_posix()
 
+    def listing(self, prefix: str) -> dict[str, int]:
+        folder = self.path(prefix.rstrip("/")) if prefix.strip("/") else self.root
+        if not folder.is_dir():
+            return {}
+        return {
+            path.relative_to(self.root).as_posix(): path.stat().st_size
+            for path in folder.rglob("*")
+            if path.is_file() and not path.name.startswith(INCOMING_PREFIX)
+        }
+
+    def download_url(self, key: str, filename: str, content_type: str, ttl: int) -> str | None:
+        # The server serves local objects itself, through its own signed URLs.
+        return None
+
 
 def copy_hashing(source: BinaryIO | bytes | Path, out: BinaryIO, digest: hashlib._Hash) -> int:
     """Copy ``source`` into ``out`` in chunks, updating ``digest``; the byte count."""
@@ -161,5 +185,18 @@ def copy_hashing(source: BinaryIO | bytes | Path, out: BinaryIO, digest: hashlib
 
 @lru_cache(maxsize=1)
 def get_storage() -> Storage:
-    """The configured object store (the ``objects`` folder of the data directory)."""
-    return LocalStorage(Path(settings.DATA_DIR) / "objects")
+    """The configured object store, made once (``PLUTO_STORAGE_URL``; by default the
+    ``objects`` folder of the data directory)."""
+    configured: StorageConfig | None = getattr(settings, "STORAGE", None)
+    return storage_for(configured or StorageConfig(root=Path(settings.DATA_DIR) / "objects"))
+
+
+def storage_for(config: StorageConfig) -> Storage:
+    """The backend a storage configuration names."""
+    if config.is_s3:
+        # Imported here so that a local-folder installation never loads boto3.
+        from pluto.server.s3_storage import S3Storage
+
+        return S3Storage(config)
+    assert config.root is not None
+    return LocalStorage(config.root)

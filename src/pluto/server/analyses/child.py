@@ -15,6 +15,8 @@ import time
 
 from django.db import connections
 
+from pluto.server.storage import get_storage
+
 logger = logging.getLogger("pluto.worker")
 # Exit status of a child that stopped because its worker is gone.
 ORPHANED = 3
@@ -48,6 +50,8 @@ def run_in_child(analysis_id: int, worker_id: str, worker_pid: int) -> int:
         signal.signal(sig, signal.SIG_DFL)
     die_with_worker(worker_pid)
     yield_to_web_requests()
+    # An S3 client's pooled connections are the worker's: the child makes its own store.
+    get_storage.cache_clear()
     from pluto.server.analyses.execution import execute
 
     try:

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from pluto.server.files.models import ExperimentFile, SessionStatus, UploadSession
-from pluto.server.files.sessions import staged_bytes, staging_dir, staging_path
+from pluto.server.files.sessions import staged_bytes
+from pluto.server.files.staging import get_staging
 
 UNFINISHED = (SessionStatus.OPEN, SessionStatus.EXPIRED)
 
@@ -38,7 +39,7 @@ def remove_session(session: UploadSession) -> str:
         # The session row goes with its file row (one-to-one, cascading).
         ExperimentFile.objects.filter(pk=session.file_id, completed_at__isnull=True).delete()
         UploadSession.objects.filter(pk=session.pk).delete()
-    staging_path(session).unlink(missing_ok=True)
+    get_staging().discard(session)
     return line
 
 
@@ -47,9 +48,4 @@ def remove_stray_staging_files() -> list[str]:
     owned = set(
         UploadSession.objects.filter(status__in=UNFINISHED).values_list("staging_name", flat=True)
     )
-    removed = []
-    for path in sorted(staging_dir().glob("*.part")):
-        if path.name not in owned:
-            path.unlink(missing_ok=True)
-            removed.append(f"Removed stray staging file {path.name}.")
-    return removed
+    return [f"Removed stray staging file {name}." for name in get_staging().remove_stray(owned)]

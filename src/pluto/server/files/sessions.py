@@ -1,22 +1,19 @@
 """The resumable upload protocol: session URLs, ``Content-Range`` chunks, staging and completion.
 
-Bytes of an unfinished upload collect in a staging file under ``DATA_DIR/uploads``; its length
-is the only record of how much has arrived, so a session resumes after a dropped connection or a
-server restart. Once every declared byte is there, the staging file moves into the object store
-and the file row becomes visible, in that order, so a half-finished upload is never listed.
+Bytes of an unfinished upload collect in its staging (``staging.py``: a file under
+``DATA_DIR/uploads`` beside a local-folder store, chunk objects in the store itself on S3); what
+is staged is the only record of how much has arrived, so a session resumes after a dropped
+connection, a server restart, or on another node. Once every declared byte is there, the bytes
+move into the object store and the file row becomes visible, in that order, so a half-finished
+upload is never listed.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Protocol
 
 from django.conf import settings
 from django.core import signing
@@ -27,9 +24,9 @@ from django.utils import timezone
 
 from pluto.server.errors import Conflict, InvalidInput, NotFound, PlutoError
 from pluto.server.files.models import ExperimentFile, SessionStatus, UploadSession
+from pluto.server.files.staging import Readable, get_staging
 from pluto.server.history.services import file_details, record
 from pluto.server.lifeline import is_gone, this_process
-from pluto.server.storage import CHUNK, get_storage
 from pluto.server.web.context import server_url
 
 TOKEN_SALT = "pluto.upload-session.v1"
@@ -37,16 +34,7 @@ DEFAULT_SESSION_TTL_SECONDS = 7 * 24 * 3600
 # A writer renews its lease at least this often while it copies a chunk, and a lease not
 # renewed for WRITE_LEASE is free: a writer on another machine that died stops blocking then.
 WRITE_LEASE = timedelta(seconds=30)
-RENEW_SECONDS = 5.0
 CONTENT_RANGE = re.compile(r"^bytes\s+(?:\*|(\d+)-(-?\d+))/(\*|\d+)$")
-
-
-class Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-class Writable(Protocol):
-    def write(self, data: bytes, /) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -83,24 +71,9 @@ def session_ttl() -> timedelta:
     return timedelta(seconds=getattr(settings, "UPLOAD_SESSION_TTL", DEFAULT_SESSION_TTL_SECONDS))
 
 
-def staging_dir() -> Path:
-    """The folder holding the bytes of unfinished uploads."""
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def staging_path(session: UploadSession) -> Path:
-    """The staging file of a session."""
-    return staging_dir() / session.staging_name
-
-
 def staged_bytes(session: UploadSession) -> int:
-    """How many bytes of the upload are on disk (zero before the first chunk)."""
-    try:
-        return staging_path(session).stat().st_size
-    except FileNotFoundError:
-        return 0
+    """How many bytes of the upload have arrived (zero before the first chunk)."""
+    return get_staging().received(session)
 
 
 def session_url(request: HttpRequest, session: UploadSession) -> str:
@@ -280,64 +253,15 @@ def append_chunk(
             f"{session.file_size} bytes declared for this upload.",
             details={"field": "Content-Range", "file_size": session.file_size},
         )
-    write_at(staging_path(session), stored, body, content_range.length, lambda: renew(session))
+    get_staging().append(session, stored, body, content_range.length, lambda: renew(session))
     return stored + content_range.length
 
 
-def write_at(
-    path: Path, offset: int, body: Readable, expected: int, keep_lease: Callable[[], None]
-) -> None:
-    """Stream exactly ``expected`` bytes of ``body`` into ``path`` at ``offset``, durably.
-
-    On any failure the file is cut back to ``offset``, so a broken chunk leaves no trace.
-    """
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    with os.fdopen(descriptor, "r+b") as staging:
-        try:
-            staging.seek(offset)
-            copied = copy_body(body, staging, expected, keep_lease)
-            check_body_length(copied, expected, extra=body.read(1))
-            staging.flush()
-            os.fsync(staging.fileno())
-        except BaseException:
-            staging.truncate(offset)
-            raise
-
-
-def copy_body(
-    body: Readable, staging: Writable, expected: int, keep_lease: Callable[[], None]
-) -> int:
-    """Copy up to ``expected`` bytes in 1 MiB blocks, renewing the lease every few seconds;
-    how many bytes there were."""
-    copied, renewed = 0, time.monotonic()
-    while copied < expected:
-        block = body.read(min(CHUNK, expected - copied))
-        if not block:
-            break
-        staging.write(block)
-        copied += len(block)
-        if time.monotonic() - renewed >= RENEW_SECONDS:
-            keep_lease()
-            renewed = time.monotonic()
-    return copied
-
-
-def check_body_length(copied: int, expected: int, extra: bytes) -> None:
-    """The body must hold exactly the bytes its ``Content-Range`` announces."""
-    if copied == expected and not extra:
-        return
-    actual = f"more than {expected}" if extra else str(copied)
-    raise InvalidInput(
-        f"The request body has {actual} bytes, but Content-Range announces {expected}.",
-        details={"field": "Content-Range"},
-    )
-
-
 def finalize(session: UploadSession) -> ExperimentFile:
-    """Move the complete staging file into the object store and make the file visible."""
-    path = staging_path(session)
+    """Move the staged bytes into the object store and make the file visible."""
+    staging = get_staging()
     file = ExperimentFile.objects.get(pk=session.file_id)
-    stored = get_storage().put(storage_key(file), path)
+    stored = staging.assemble(session, storage_key(file))
     with transaction.atomic():
         file.storage_key, file.sha256 = stored.key, stored.sha256
         file.file_size, file.completed_at = stored.size, timezone.now()
@@ -352,7 +276,7 @@ def finalize(session: UploadSession) -> ExperimentFile:
             f"Attached the file {file.display_name}.",
             **file_details(file),
         )
-    path.unlink(missing_ok=True)
+    staging.discard(session)
     return file
 
 

@@ -15,24 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from pluto.server.errors import PlutoError, render_pluto_error
-from pluto.server.signed_urls import verify_token
+from pluto.server.signed_urls import served_type, verify_token
 from pluto.server.storage import get_storage
 from pluto.server.streaming import BlockStreamingResponse
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 FILE_POLICY = "sandbox; default-src 'none'"
-INERT_TYPE = "application/octet-stream"
-ACTIVE_TYPES = re.compile(
-    r"^(text/html|application/xhtml\+xml|image/svg\+xml|(text|application)/([a-z.+-]*\+)?xml"
-    r"|(text|application)/(x-)?(java|ecma)script|text/jscript|text/livescript"
-    r"|application/(x-)?(javascript|wasm)|text/css)(;|$)",
-    re.IGNORECASE,
-)
-
-
-def served_type(content_type: str) -> str:
-    """The type a file is sent as: its own, unless a browser could run it."""
-    return INERT_TYPE if ACTIVE_TYPES.match(content_type.strip()) else content_type
 
 
 def file_headers(response: HttpResponse, filename: str) -> None:
