@@ -47,11 +47,6 @@ class LoadResult:
         return self.requests / self.seconds
 
     @property
-    def seconds_per_request(self) -> float:
-        """The run's time per answered request (its whole length when none was answered)."""
-        return self.seconds / max(1, self.requests)
-
-    @property
     def failures(self) -> int:
         """Socket errors, timeouts and answers other than 2xx or 3xx."""
         return self.errors + self.non_2xx

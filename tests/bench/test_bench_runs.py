@@ -50,7 +50,7 @@ FIGURES = [
     "GET health/, 50 conn.",
     "GET lab/me/: throughput at 50 conn.",
     "p99 at 50 conn.",
-    "time per request, 1 conn.",
+    "p50 at 1 conn. (fixed cost)",
     "errors, timeouts and non-2xx answers",
 ]
 
