@@ -18,6 +18,7 @@ MODULES = (
     "bench.analysis_kinds",
     "bench.latency_under_load",
     "bench.bad_uploads",
+    "bench.load",
 )
 
 

@@ -47,6 +47,11 @@ FIGURES = [
     "JSON page, idle",
     "running (n=",
     "pages timed with both",
+    "GET health/, 50 conn.",
+    "GET lab/me/: throughput at 50 conn.",
+    "p99 at 50 conn.",
+    "p50 at 1 conn. (fixed cost)",
+    "errors, timeouts and non-2xx answers",
 ]
 
 
@@ -58,7 +63,7 @@ def quick_run() -> subprocess.CompletedProcess[str]:
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=300,  # a smoke run of every benchmark; generous for a shared, loaded machine
+        timeout=480,  # a smoke run of every benchmark; generous for a shared, loaded machine
         check=False,
     )
 

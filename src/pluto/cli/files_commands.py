@@ -18,8 +18,11 @@ def run_cleanup() -> list[str]:
     """Remove expired upload sessions, stray staging files and stale temporary files; what
     was removed."""
     from pluto.server.files.cleanup import remove_expired_uploads
+    from pluto.server.ratelimits.counting import forget_closed_windows
     from pluto.server.scratch import remove_leftovers
 
+    # Closed rate-limit windows are only bookkeeping, not an item anyone removed.
+    forget_closed_windows()
     return remove_expired_uploads() + remove_leftovers()
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "pluto.server.sets",
     "pluto.server.search",
     "pluto.server.programs",
+    "pluto.server.ratelimits",
     "pluto.server.web",
 ]
 
@@ -148,7 +149,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # derived from SECRET_KEY so that rotating Django's signing does not depend on token storage.
 TOKEN_HASH_SALT = "pluto.api-token.v1"
 
-# One cache shared by every process and machine (rate limits): a table in the database.
+# One cache shared by every process and machine: a table in the database. (The rate limits
+# count in a table of their own, pluto.server.ratelimits.)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pluto.server.api import api
+from pluto.server.health import health
 from pluto.server.web import errors
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("", include("pluto.server.accounts.urls")),
     path("", include("pluto.server.web.urls")),
     path("", include("pluto.server.tables.urls")),

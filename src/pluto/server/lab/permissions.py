@@ -101,13 +101,22 @@ def experiment_role(user: User, experiment: Experiment) -> str | None:
     """The user's role on the experiment: its own, its project's, or viewer when public."""
     if out_of_scope(user, experiment.project):
         return None
-    own = (
-        ExperimentMember.objects.filter(experiment=experiment, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-    own = higher_role(own, team_roles.experiment_team_role(user, experiment))
-    role = higher_role(own, project_role(user, experiment.project))
-    if role is None and experiment.share_level == ShareLevel.PUBLIC:
+    role = team_roles.strongest(experiment_roles(user, experiment))
+    public = ShareLevel.PUBLIC in (experiment.share_level, experiment.project.share_level)
+    if role is None and public:
         return VIEWER
     return role
+
+
+def experiment_roles(user: User, experiment: Experiment) -> list[str]:
+    """Every role the user holds on the experiment or its project, directly or through a
+    team, read in one query: every data request asks this first."""
+    project_id = experiment.project_id
+    sources: list[QuerySet] = [
+        ExperimentMember.objects.filter(experiment=experiment, user=user),
+        team_roles.experiment_shares_of(user).filter(experiment=experiment),
+        ProjectMember.objects.filter(project_id=project_id, user=user),
+        team_roles.project_shares_of(user).filter(project_id=project_id),
+    ]
+    first, *rest = [source.order_by().values_list("role", flat=True) for source in sources]
+    return list(first.union(*rest, all=True))
