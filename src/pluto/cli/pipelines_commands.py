@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pluto.cli.client_support import api_command, json_option, make_client, print_json
+from pluto.cli.reference_commands import reference
 from pluto.client.pipelines import Workflow
 
 
@@ -85,4 +86,9 @@ def import_assay_command(experiment: str, table: Path, name: str | None, as_json
         click.echo(f"Accept it with: pluto accept-workflow {experiment} {workflow.uuid}")
 
 
-COMMANDS: list[click.Command] = [workflows_command, accept_workflow_command, import_assay_command]
+COMMANDS: list[click.Command] = [
+    workflows_command,
+    accept_workflow_command,
+    import_assay_command,
+    reference,
+]

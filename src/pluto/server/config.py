@@ -96,6 +96,8 @@ class Config:
     api_rate_per_key: Rate | None
     api_rate_per_address: Rate | None
     sdk_upstream_index: str
+    # Threads each pipeline tool (fastp, salmon) may use; bounds a run's share of the machine.
+    pipeline_threads: int = 2
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -333,4 +335,5 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         api_rate_per_key=parse_rate(env, "PLUTO_API_RATE_PER_KEY", Rate(1200, 60)),
         api_rate_per_address=parse_rate(env, "PLUTO_API_RATE_PER_ADDRESS", Rate(3000, 60)),
         sdk_upstream_index=parse_upstream_index(env),
+        pipeline_threads=parse_positive_int(env, "PLUTO_PIPELINE_THREADS", 2),
     )

@@ -146,3 +146,22 @@ def preprocess_json(step: WorkflowPreprocess) -> dict[str, Any]:
         "started_at": stamp(step.started_at),
         "finished_at": stamp(step.finished_at),
     }
+
+
+class ReferenceOut(Schema):
+    uuid: str
+    name: str
+    organism: str
+    kind: str
+    status: str
+    error: str
+    transcripts: int
+    genes: int
+    indexer: str
+    created_at: str
+    finished_at: str | None
+
+
+class ReferencePage(Schema):
+    count: int
+    items: list[ReferenceOut]
