@@ -30,7 +30,7 @@ from pluto.server.pipelines.models import (
 from pluto.server.pipelines.references import fetch_index
 from pluto.server.pipelines.runlog import RunLog
 from pluto.server.pipelines.states import move_step
-from pluto.server.pipelines.tools import run_tool, threads, tool_version
+from pluto.server.pipelines.tools import ToolFailed, run_tool, threads, tool_version
 from pluto.server.storage import get_storage
 
 COUNTS_FILENAME = "counts.csv"
@@ -100,6 +100,20 @@ def run_fastp(sample: dict[str, Any], folder: Path, min_length: int, log: RunLog
     return report
 
 
+def check_reads_kept(report: dict[str, Any], sample_id: str) -> int:
+    """How many reads fastp kept; ``ToolFailed`` when none (salmon would only refuse)."""
+    summary = report["summary"]
+    kept = int(summary["after_filtering"]["total_reads"])
+    if kept == 0:
+        read = int(summary["before_filtering"]["total_reads"])
+        raise ToolFailed(
+            f"fastp kept none of the {read} reads of sample {sample_id}: its FASTQ files hold "
+            "no usable reads (are they FASTQ, and the files of this sample?).",
+            details={"tool": "fastp", "sample_id": sample_id},
+        )
+    return kept
+
+
 def run_salmon(sample: dict[str, Any], folder: Path, index: Path, log: RunLog) -> Path:
     """Quantify a sample's trimmed reads; salmon's output folder."""
     name = sample["sample_id"]
@@ -147,7 +161,7 @@ def quantify_sample(
     fastp_step, salmon_step = sample_steps(workflow, number)
     with assay_import.step_of(fastp_step) as current:
         report = run_fastp(sample, folder, int(workflow.run.parameters["min_read_length"]), log)
-        kept = report["summary"]["after_filtering"]["total_reads"]
+        kept = check_reads_kept(report, sample["sample_id"])
         move_step(current, StepStatus.COMPLETED, f"{kept} reads kept.")
     with assay_import.step_of(salmon_step) as current:
         tpm, reads, rate = read_quant(run_salmon(sample, folder, index, log))

@@ -32,6 +32,7 @@ class SampleInput:
     sample_id: str
     fastq_1: ExperimentFile
     fastq_2: ExperimentFile | None
+    index: int  # its place in the body's ``samples``
 
 
 @dataclass
@@ -101,7 +102,7 @@ def check_sample(
     if item.get("fastq_2") is not None:
         second = fastq_file(experiment, item.get("fastq_2"), f"{where}.fastq_2", request)
     if first is not None and isinstance(sample_id, str):
-        request.samples.append(SampleInput(sample_id, first, second))
+        request.samples.append(SampleInput(sample_id, first, second, index))
 
 
 def check_coverage(items: list[Any], known: list[str], request: RunRequest) -> None:
@@ -129,12 +130,13 @@ def check_coverage(items: list[Any], known: list[str], request: RunRequest) -> N
 def check_files_used_once(request: RunRequest) -> None:
     """No FASTQ file may serve twice (as both mates, or for two samples)."""
     seen: set[str] = set()
-    for index, sample in enumerate(request.samples):
+    for sample in request.samples:
         for mate, file in (("fastq_1", sample.fastq_1), ("fastq_2", sample.fastq_2)):
             if file is None:
                 continue
             if str(file.uuid) in seen:
-                request.problem(f"samples[{index}].{mate}", f"{file.display_name} is used twice.")
+                where = f"samples[{sample.index}].{mate}"
+                request.problem(where, f"{file.display_name} is used twice.")
             seen.add(str(file.uuid))
 
 

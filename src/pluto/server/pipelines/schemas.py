@@ -49,9 +49,20 @@ class PipelineRunPage(Schema):
     items: list[PipelineRunOut]
 
 
+class RunSample(Schema):
+    sample_id: str
+    fastq_1: str
+    fastq_2: str | None = None
+
+
 class PipelineRunCreate(Schema):
+    """``assay_import`` takes ``parameters``; ``bulk_rnaseq`` a ``reference`` and ``samples``
+    too."""
+
     pipeline: str
     parameters: dict[str, Any] = {}
+    reference: str | None = None
+    samples: list[RunSample] | None = None
 
 
 class WorkflowOut(Schema):
