@@ -172,3 +172,24 @@ def test_gene_tpm_and_counts_match_the_planted_truth(
         assert len(well) > 30
         off = [g for g in well if abs(measured[g] - truth_counts[g]) > 0.1 * truth_counts[g]]
         assert off == [], (sample, off)
+
+
+def test_a_copy_runs_again_with_changed_parameters(
+    ada: Caller,
+    experiment: Experiment,
+    reference: Reference,
+    fastq: dict[str, tuple[str, str]],
+) -> None:
+    run = completed_run(ada, experiment, fastq)
+    body = {"name": "Stricter trimming", "parameters": {"min_read_length": 60}}
+
+    copy = ada.call("POST", workflow_path(experiment, str(run["workflow"]), "copy/"), body)
+
+    assert copy.status_code == 201, copy.data
+    assert copy.data["status"] == "completed", copy.data["error"]
+    assert copy.data["name"] == "Stricter trimming"
+    assert copy.data["copied_from"] == run["workflow"]
+    again = ada.call("GET", f"{base(experiment)}/pipeline-runs/{copy.data['run']}/")
+    assert again.data["parameters"]["min_read_length"] == 60
+    assert again.data["parameters"]["samples"] == run["parameters"]["samples"]  # type: ignore[index]
+    assert "shorter than 60 bases" in again.data["outputs"]["methods"]
