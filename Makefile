@@ -30,8 +30,10 @@ test: lint system-deps
 
 # R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
 # against R;
-# Chromium for the browser tests. Both from Debian's packages, installed when missing.
+# Chromium for the browser tests; fastp, salmon, samtools and bowtie2 for the pipelines.
+# All from Debian's packages, installed when missing.
 system-deps:
+	scripts/install-pipeline-tools
 	scripts/install-r
 	scripts/install-chromium
 

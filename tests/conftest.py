@@ -102,6 +102,7 @@ OWN_DATABASE = (
     "tests/analyses/test_demo_command.py",
     "tests/cli/test_admin_commands.py",
     "tests/orgs/test_org_commands.py",
+    "tests/pipelines/rnaseq/test_reference_commands.py",
     "tests/cli/test_serve_supervision.py",
     "tests/cli/test_serve_security.py",
     "tests/cli/test_deploy_check.py",

@@ -30,6 +30,8 @@ GROUP_NAMES = [
     "assay_data_cpm",
     "tpm_gene",
     "tpm_transcript",
+    "fastq",
+    "qc_table",
 ]
 ITEM_FIELDS = {"uuid", "filename", "display_name", "data_type", "file_size", "created_at"}
 

@@ -46,7 +46,10 @@ def test_the_sdk_imports_reviews_and_accepts_an_assay_table(
     table = tmp_path / "counts.csv"
     table.write_text(ASSAY_CSV)
 
-    assert [p["shortname"] for p in sdk.pipelines(experiment.pluto_id)] == ["assay_import"]
+    assert [p["shortname"] for p in sdk.pipelines(experiment.pluto_id)] == [
+        "assay_import",
+        "bulk_rnaseq",
+    ]
     workflow = sdk.import_assay(experiment.pluto_id, table, name="March counts")
     steps = sdk.workflow_steps(experiment.pluto_id, workflow)
     accepted = sdk.accept_workflow(experiment.pluto_id, workflow)

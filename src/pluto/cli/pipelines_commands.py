@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from pluto.cli.client_support import api_command, json_option, make_client, print_json
+from pluto.cli.reference_commands import reference
 from pluto.client.pipelines import Workflow
 
 
@@ -85,4 +87,97 @@ def import_assay_command(experiment: str, table: Path, name: str | None, as_json
         click.echo(f"Accept it with: pluto accept-workflow {experiment} {workflow.uuid}")
 
 
-COMMANDS: list[click.Command] = [workflows_command, accept_workflow_command, import_assay_command]
+LOCAL_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("upload-fastq")
+@click.argument("experiment")
+@click.option("--sample", "sample_id", required=True, help="The sample's id (sample table).")
+@click.argument("fastq_1", type=LOCAL_FILE)
+@click.argument("fastq_2", type=LOCAL_FILE, required=False)
+@json_option
+@api_command
+def upload_fastq_command(
+    experiment: str, sample_id: str, fastq_1: Path, fastq_2: Path | None, as_json: bool
+) -> None:
+    """Upload a sample's FASTQ file(s) (R1, and R2 for paired-end reads).
+
+    Prints the sample's entry for a bulk RNA-seq run (--json: as JSON, to collect into the
+    samples file of 'pluto run-rnaseq').
+
+    \b
+    Example:
+      pluto upload-fastq PLX140206 --sample S1 S1_R1.fastq.gz S1_R2.fastq.gz --json
+    """
+    client = make_client()
+    entry = {"sample_id": sample_id}
+    for mate, path in (("fastq_1", fastq_1), ("fastq_2", fastq_2)):
+        if path is not None:
+            entry[mate] = client.upload_file(experiment, path, data_type="fastq").uuid
+    if as_json:
+        print_json(entry)
+        return
+    click.echo("  ".join(f"{key}={value}" for key, value in entry.items()))
+
+
+@click.command("run-rnaseq")
+@click.argument("experiment")
+@click.option("--reference", required=True, help="A ready reference's name (pluto references).")
+@click.option(
+    "--samples",
+    "samples_file",
+    required=True,
+    type=LOCAL_FILE,
+    help="A JSON list of {sample_id, fastq_1, fastq_2} (from pluto upload-fastq --json).",
+)
+@click.option("--min-read-length", type=int, default=None, help="fastp's length filter.")
+@click.option("--name", default=None, help="The workflow's name.")
+@json_option
+@api_command
+def run_rnaseq_command(
+    experiment: str,
+    reference: str,
+    samples_file: Path,
+    min_read_length: int | None,
+    name: str | None,
+    as_json: bool,
+) -> None:
+    """Run the bulk RNA-seq pipeline (fastp, salmon, gene counts); review, then accept.
+
+    \b
+    Example:
+      pluto run-rnaseq PLX140206 --reference GRCh38-tx --samples samples.json
+      pluto accept-workflow PLX140206 <workflow uuid>
+    """
+    try:
+        samples = json.loads(samples_file.read_text())
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{samples_file} is not JSON: {exc}", param_hint="--samples"
+        ) from exc
+    options = {"min_read_length": min_read_length, "name": name}
+    parameters = {key: value for key, value in options.items() if value is not None}
+    run = make_client().run_rnaseq(experiment, reference, samples, **parameters)
+    if as_json:
+        print_json(run.raw)
+        return
+    click.echo(f"{run.uuid}  {run.status}  workflow {run.workflow}")
+    if run.error:
+        click.echo(run.error)
+    for row in run.outputs.get("qc", []):
+        click.echo(
+            f"  {row['sample_id']}: {row['reads_in']} read pairs in, {row['reads_kept']} kept, "
+            f"{row['mapping_rate']}% mapped"
+        )
+    if run.status == "completed":
+        click.echo(f"Accept it with: pluto accept-workflow {experiment} {run.workflow}")
+
+
+COMMANDS: list[click.Command] = [
+    upload_fastq_command,
+    run_rnaseq_command,
+    workflows_command,
+    accept_workflow_command,
+    import_assay_command,
+    reference,
+]

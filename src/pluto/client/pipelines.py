@@ -176,3 +176,37 @@ class PipelineMethods(ClientBase):
             body["parameters"] = parameters
         path = workflow_path(experiment, workflow, "copy/")
         return Workflow.from_json(self.send("POST", path, body))
+
+    def references(self) -> list[dict[str, Any]]:
+        """The server's references (``name``, ``organism``, ``status``…); a run chooses a
+        ``ready`` one by name."""
+        return self.list_items("references/")
+
+    def run_rnaseq(
+        self,
+        experiment: Any,
+        reference: str,
+        samples: list[dict[str, Any]],
+        **parameters: Any,
+    ) -> PipelineRun:
+        """Run ``bulk_rnaseq`` (fastp, salmon, gene counts) and return the run as it ended.
+
+        ``samples`` are ``{"sample_id", "fastq_1", "fastq_2"}`` with the uuids of uploaded
+        ``fastq`` files; ``parameters`` are ``min_read_length`` and ``name``.
+
+        Example::
+
+            r1 = client.upload_file("PLX140206", "S1_R1.fastq.gz", data_type="fastq")
+            r2 = client.upload_file("PLX140206", "S1_R2.fastq.gz", data_type="fastq")
+            samples = [{"sample_id": "S1", "fastq_1": r1.uuid, "fastq_2": r2.uuid}]
+            run = client.run_rnaseq("PLX140206", "GRCh38-tx", samples)
+        """
+        body = {
+            "pipeline": "bulk_rnaseq",
+            "reference": reference,
+            "samples": samples,
+            "parameters": parameters,
+        }
+        return PipelineRun.from_json(
+            self.send("POST", experiment_path(experiment, "pipeline-runs/"), body)
+        )

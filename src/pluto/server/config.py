@@ -119,6 +119,8 @@ class Config:
     api_rate_per_address: Rate | None
     sdk_upstream_index: str
     storage: StorageConfig
+    # Threads each pipeline tool (fastp, salmon) may use; bounds a run's share of the machine.
+    pipeline_threads: int = 2
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -417,4 +419,5 @@ def load_config(environ: Mapping[str, str] | None = None, cwd: Path | None = Non
         api_rate_per_address=parse_rate(env, "PLUTO_API_RATE_PER_ADDRESS", Rate(3000, 60)),
         sdk_upstream_index=parse_upstream_index(env),
         storage=parse_storage_url(env.get("PLUTO_STORAGE_URL"), data_dir),
+        pipeline_threads=parse_positive_int(env, "PLUTO_PIPELINE_THREADS", 2),
     )

@@ -22,6 +22,7 @@ JOB_HEARTBEAT_SECONDS = CONFIG.job_heartbeat_seconds
 JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds
 JOB_MAX_ATTEMPTS = CONFIG.job_max_attempts
 TEMP_FILE_MAX_AGE = CONFIG.temp_file_max_age
+PIPELINE_THREADS = CONFIG.pipeline_threads
 # Request bodies Django spools to disk go to the data directory's temporary folder, where
 # `pluto cleanup` finds what a crashed process leaves behind.
 FILE_UPLOAD_TEMP_DIR = str(CONFIG.data_dir / "tmp")

@@ -27,6 +27,8 @@ class FileKind(models.TextChoices):
     ASSAY_DATA_CPM = "assay_data_cpm", "Assay data in counts per million"
     TPM_GENE = "tpm_gene", "TPM by gene"
     TPM_TRANSCRIPT = "tpm_transcript", "TPM by transcript"
+    FASTQ = "fastq", "FASTQ reads"
+    QC_TABLE = "qc_table", "Per-sample QC table"
 
 
 class ExperimentFileQuerySet(models.QuerySet["ExperimentFile"]):

@@ -44,6 +44,8 @@ GROUPS: dict[str, str] = {
     "assay_data_cpm": "assay_data_cpm",
     "tpm_gene": "tpm_gene",
     "tpm_transcript": "tpm_transcript",
+    "fastq": "fastq",
+    "qc_table": "qc_table",
 }
 KINDS = ", ".join(GROUPS)
 CPM = "assay_data_cpm"
@@ -223,6 +225,28 @@ def record_cpm_file(
         file_size=stored.size,
         storage_key=stored.key,
         sha256=stored.sha256,
+        origin="pluto",
+        dataset=dataset,
+        created_by=user,
+        completed_at=timezone.now(),
+    )
+
+
+def record_made_file(user: User, dataset: Dataset, made: dict[str, Any]) -> ExperimentFile:
+    """The complete file row of a stored file a pipeline made with an assay version
+    (``made``: ``file_uuid``, ``data_type``, ``filename``, ``storage_key``, ``sha256``,
+    ``size``); it goes with that version."""
+    return ExperimentFile.objects.create(
+        uuid=uuid.UUID(made["file_uuid"]),
+        experiment=dataset.experiment,
+        filename=made["filename"],
+        display_name=made["filename"],
+        data_type=made["data_type"],
+        file_type=posixpath.splitext(made["filename"])[1].lstrip("."),
+        content_type=guess_content_type(made["filename"]),
+        file_size=int(made["size"]),
+        storage_key=made["storage_key"],
+        sha256=made["sha256"],
         origin="pluto",
         dataset=dataset,
         created_by=user,

@@ -1,11 +1,11 @@
-"""Pipeline runs and workflows in the admin: read them, change nothing by hand."""
+"""Pipeline runs, workflows and references in the admin: read them, change nothing by hand."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from pluto.server.pipelines.models import PipelineRun, Workflow
+from pluto.server.pipelines.models import PipelineRun, Reference, Workflow
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -28,3 +28,15 @@ class PipelineRunAdmin(ReadOnly):
 class WorkflowAdmin(ReadOnly):
     list_display = ("uuid", "experiment", "name", "status", "is_archived", "created_at")
     list_filter = ("status", "is_archived")
+
+
+@admin.register(Reference)
+class ReferenceAdmin(ReadOnly):
+    """References are added with ``pluto reference add``, which builds their index."""
+
+    list_display = ("name", "organism", "kind", "status", "transcripts", "genes", "created_at")
+    list_filter = ("status", "organism")
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Deleting the row would leave its index in the object store with nothing naming it.
+        return False

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from pluto.server.errors import InvalidInput
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab.services import find_experiment
-from pluto.server.pipelines import registry, schemas, services
+from pluto.server.pipelines import references, registry, schemas, services
 
 router = Router(tags=["pipelines"])
 EXPERIMENT = "/experiments/{experiment_id}"
@@ -61,6 +61,26 @@ def start_run(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]
 def get_run(request: HttpRequest, experiment_id: str, run_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
     return schemas.run_json(services.find_run(experiment, run_id))
+
+
+@router.get(
+    EXPERIMENT + "/pipeline-runs/{run_id}/log/",
+    response={200: str},
+    summary="A run's tool log",
+    openapi_extra={"responses": {200: {"description": "The log", "content": {"text/plain": {}}}}},
+)
+def get_run_log(request: HttpRequest, experiment_id: str, run_id: str) -> HttpResponse:
+    """What the run's tools wrote (fastp, salmon), as plain text, growing while it runs."""
+    experiment, _ = find_experiment(request.auth, experiment_id)
+    run = services.find_run(experiment, run_id)
+    return HttpResponse(run.log, content_type="text/plain; charset=utf-8")
+
+
+@router.get("/references/", response=schemas.ReferencePage, summary="List references")
+def list_references(request: HttpRequest) -> dict[str, Any]:
+    """The transcriptome references of this server; runs choose a ``ready`` one by name."""
+    items = [references.reference_json(r) for r in references.all_references()]
+    return {"count": len(items), "items": items}
 
 
 @router.get(EXPERIMENT + "/workflows/", response=schemas.WorkflowPage, summary="List workflows")

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from pluto.server.accounts.models import User
 from pluto.server.errors import Conflict
-from pluto.server.files.services import record_cpm_file
+from pluto.server.files.services import record_cpm_file, record_made_file
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines.models import StepStatus, Workflow, WorkflowPreprocess
 from pluto.server.pipelines.states import move_step
@@ -57,15 +57,21 @@ class Candidate:
 
 
 @contextmanager
-def step(workflow: Workflow, name: str) -> Iterator[WorkflowPreprocess]:
+def step_of(current: WorkflowPreprocess) -> Iterator[WorkflowPreprocess]:
     """Run one step: ``in_progress`` while it works, ``failed`` if it raises."""
-    current = workflow.preprocesses.get(name=name)
     move_step(current, StepStatus.IN_PROGRESS)
     try:
         yield current
     except BaseException as error:
         move_step(current, StepStatus.FAILED, getattr(error, "message", "") or str(error))
         raise
+
+
+@contextmanager
+def step(workflow: Workflow, name: str) -> Iterator[WorkflowPreprocess]:
+    """Run the workflow's step of this name (see :func:`step_of`)."""
+    with step_of(workflow.preprocesses.get(name=name)) as current:
+        yield current
 
 
 def fetch_input(key: str, target: Path) -> Path:
@@ -230,5 +236,8 @@ def publish_candidate(user: User, workflow: Workflow) -> Dataset:
     still_stored(assay, "assay table")
     if cpm is not None:
         record_cpm_file(user, dataset, uuid.UUID(cpm["file_uuid"]), still_stored(cpm, "CPM file"))
+    for made in workflow.candidate.get("files", []):  # a pipeline's TPM and QC files
+        still_stored(made, made["filename"])
+        record_made_file(user, dataset, made)
     make_current(dataset)
     return dataset

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pluto.server.lab.models import Experiment
+from pluto.server.lab.models import Experiment, Organism
 
 
 def choices_of(*states: str) -> list[tuple[str, str]]:
@@ -66,6 +66,8 @@ class PipelineRun(models.Model):
     parameters = models.JSONField(default=dict)
     outputs = models.JSONField(default=dict)
     error = models.TextField(blank=True, default="")
+    # What the run's tools wrote (stdout and stderr), appended while they run.
+    log = models.TextField(blank=True, default="")
     # Where the run's input sits in the object store (so a copy can run it again).
     input_key = models.CharField(max_length=300, blank=True, default="")
     input_filename = models.CharField(max_length=255, blank=True, default="")
@@ -150,3 +152,49 @@ class WorkflowPreprocess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name} ({self.status})"
+
+
+class ReferenceStatus:
+    """The states of a reference: being indexed, ready to be chosen, or failed."""
+
+    INDEXING = "indexing"
+    READY = "ready"
+    FAILED = "failed"
+    choices = choices_of(INDEXING, READY, FAILED)
+
+
+class ReferenceKind:
+    """What a reference holds: transcripts (RNA-seq, a salmon index)."""
+
+    TRANSCRIPTOME = "transcriptome"
+    choices = choices_of(TRANSCRIPTOME)
+
+
+class Reference(models.Model):
+    """A transcriptome an administrator added, with its index and transcript-to-gene map in
+    the object store; runs choose it by name once it is ``ready``."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, unique=True)
+    organism = models.ForeignKey(Organism, on_delete=models.PROTECT, related_name="references")
+    kind = models.CharField(
+        max_length=20, choices=ReferenceKind.choices, default=ReferenceKind.TRANSCRIPTOME
+    )
+    status = models.CharField(
+        max_length=20, choices=ReferenceStatus.choices, default=ReferenceStatus.INDEXING
+    )
+    error = models.TextField(blank=True, default="")
+    # Object-store keys: the salmon index as a tar archive, the transcript-to-gene table.
+    index_key = models.CharField(max_length=300, blank=True, default="")
+    tx2gene_key = models.CharField(max_length=300, blank=True, default="")
+    transcripts = models.PositiveIntegerField(default=0)
+    genes = models.PositiveIntegerField(default=0)
+    indexer = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"

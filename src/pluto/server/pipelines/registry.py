@@ -85,7 +85,62 @@ ASSAY_IMPORT = Pipeline(
     ),
 )
 
-PIPELINES: dict[str, Pipeline] = {ASSAY_IMPORT.shortname: ASSAY_IMPORT}
+FASTQ_FILE = {"type": "string", "description": "The uuid of a FASTQ file (data_type fastq)."}
+BULK_RNASEQ = Pipeline(
+    uuid=uuid.UUID("0b7d5a3e-93c4-4f1e-8d21-6a5e4c3b2a10"),
+    shortname="bulk_rnaseq",
+    name="Bulk RNA-seq: FASTQ to counts",
+    version="1.0.0",
+    description=(
+        "Trims and checks each sample's reads with fastp, quantifies its transcripts with "
+        "salmon against a transcriptome reference, and sums them into gene-level counts and "
+        "TPM. Accepting the workflow makes the counts the experiment's next assay version, "
+        "with TPM by gene and by transcript and a per-sample QC table."
+    ),
+    parameters={
+        "type": "object",
+        "description": (
+            "The run's body: pipeline, reference, samples and these optional parameters."
+        ),
+        "properties": {
+            "min_read_length": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 1000,
+                "default": 30,
+                "description": "Reads shorter than this after trimming are dropped (fastp).",
+            },
+            "name": {"type": "string", "description": "The workflow's name."},
+        },
+        "additionalProperties": False,
+        "body": {
+            "reference": {"type": "string", "description": "A ready reference's name or uuid."},
+            "samples": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "sample_id": {"type": "string"},
+                        "fastq_1": FASTQ_FILE,
+                        "fastq_2": FASTQ_FILE,
+                    },
+                    "required": ["sample_id", "fastq_1"],
+                },
+            },
+        },
+    },
+    experiment_types=("rnaseq",),
+    steps=(
+        Step("fastp", "Trim and check the reads (fastp), per sample"),
+        Step("salmon", "Quantify transcripts (salmon), per sample"),
+        Step("counts", "Sum gene-level counts and TPM"),
+        Step("validate", "Validate the counts table"),
+        Step("normalise", "Compute counts per million"),
+        Step("store", "Store the candidate assay version"),
+    ),
+)
+
+PIPELINES: dict[str, Pipeline] = {p.shortname: p for p in (ASSAY_IMPORT, BULK_RNASEQ)}
 
 
 def pipelines_for(experiment_type: str) -> list[Pipeline]:

@@ -49,9 +49,20 @@ class PipelineRunPage(Schema):
     items: list[PipelineRunOut]
 
 
+class RunSample(Schema):
+    sample_id: str
+    fastq_1: str
+    fastq_2: str | None = None
+
+
 class PipelineRunCreate(Schema):
+    """``assay_import`` takes ``parameters``; ``bulk_rnaseq`` a ``reference`` and ``samples``
+    too."""
+
     pipeline: str
     parameters: dict[str, Any] = {}
+    reference: str | None = None
+    samples: list[RunSample] | None = None
 
 
 class WorkflowOut(Schema):
@@ -146,3 +157,22 @@ def preprocess_json(step: WorkflowPreprocess) -> dict[str, Any]:
         "started_at": stamp(step.started_at),
         "finished_at": stamp(step.finished_at),
     }
+
+
+class ReferenceOut(Schema):
+    uuid: str
+    name: str
+    organism: str
+    kind: str
+    status: str
+    error: str
+    transcripts: int
+    genes: int
+    indexer: str
+    created_at: str
+    finished_at: str | None
+
+
+class ReferencePage(Schema):
+    count: int
+    items: list[ReferenceOut]

@@ -25,7 +25,7 @@ from pluto.server.lab.ids import parse_uuid
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import clean_name, require
-from pluto.server.pipelines import assay_import
+from pluto.server.pipelines import assay_import, rnaseq_run
 from pluto.server.pipelines.models import (
     PipelineRun,
     RunStatus,
@@ -33,7 +33,7 @@ from pluto.server.pipelines.models import (
     WorkflowPreprocess,
     WorkflowStatus,
 )
-from pluto.server.pipelines.registry import Pipeline, find_pipeline
+from pluto.server.pipelines.registry import BULK_RNASEQ, Pipeline, find_pipeline
 from pluto.server.pipelines.states import move_run, move_workflow
 from pluto.server.scratch import scratch_folder
 from pluto.server.storage import get_storage
@@ -154,6 +154,9 @@ def start_run(user: User, experiment: Experiment, role: str, data: dict[str, Any
     Bad bodies are ``400`` naming the field; a table that fails a step makes a failed run.
     """
     require(role, EDITOR, "run pipelines")
+    if data.get("pipeline") in (BULK_RNASEQ.shortname, str(BULK_RNASEQ.uuid)):
+        find_pipeline(data["pipeline"], experiment.type.shortname)
+        return rnaseq_run.start(user, experiment, data)
     unknown = sorted(set(data) - RUN_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -327,6 +330,15 @@ def copy_workflow(user: User, workflow: Workflow, role: str, data: Any) -> Workf
     body = copy_body(data)
     experiment, run = workflow.experiment, workflow.run
     pipeline = find_pipeline(run.pipeline, experiment.type.shortname)
+    if pipeline is BULK_RNASEQ:
+        raw = body.get("parameters")
+        if raw is not None and not isinstance(raw, dict):
+            raise InvalidInput(
+                "'parameters' must be a JSON object.", details={"field": "parameters"}
+            )
+        overrides = dict(raw or {})
+        name = body.get("name") or overrides.pop("name", None) or f"Copy of {workflow.name}"
+        return rnaseq_run.copy(user, workflow, overrides, clean_name(name)[:200])
     overrides = clean_options(body.get("parameters"))
     name = clean_name(body.get("name") or overrides.get("name") or f"Copy of {workflow.name}")
     overrides["name"] = name[:200]
