@@ -386,3 +386,26 @@ def test_moving_an_experiment_to_another_project(ada: Caller, bob: Caller) -> No
     assert ada.call("PATCH", path, {"project": hidden.pluto_id}).status_code == 404
     experiment.refresh_from_db()
     assert experiment.project == target
+
+
+def test_units_in_the_read_shape_with_other_keys_are_refused(ada: Caller) -> None:
+    project = make_project(ada.user)
+    read_shape = {"units": {"shortname": "fpkm", "display_name": "FPKM"}}
+    extra = {"units": {"shortname": "fpkm"}, "scale": {}}
+    nested_extra = {"units": {"shortname": "fpkm", "scale": "log"}}
+
+    accepted = ada.call(
+        "POST", "/lab/experiments/", new_experiment(str(project.uuid), assay_data_units=read_shape)
+    )
+    refused = [
+        ada.call(
+            "POST", "/lab/experiments/", new_experiment(str(project.uuid), assay_data_units=units)
+        )
+        for units in (extra, nested_extra, {"display_name": "FPKM"})
+    ]
+
+    assert accepted.status_code == 201
+    assert accepted.data["assay_data_units"]["units"]["shortname"] == "fpkm"
+    assert [r.status_code for r in refused] == [400, 400, 400]
+    assert {r.data["details"]["field"] for r in refused} == {"assay_data_units"}
+    assert "unknown key 'scale'" in refused[1].data["message"]

@@ -217,6 +217,7 @@ class Body(Schema):
 
 class UnitsRef(Body):
     shortname: UnitsName
+    display_name: str | SkipJsonSchema[None] = None
 
 
 class UnitsIn(Body):

@@ -245,12 +245,28 @@ def experiment_references(data: dict[str, Any], experiment: Experiment) -> None:
         )
 
 
+UNITS_SHAPES = (
+    "'assay_data_units' must be a units short name, {\"shortname\": …} or "
+    '{"units": {"shortname": …}} as experiments are read'
+)
+
+
 def unwrap_units(value: Any) -> Any:
-    """Accept units as a shortname or in the read shape ``{"units": {"shortname": ...}}``."""
-    if isinstance(value, dict):
-        units = value.get("units", value)
-        return units.get("shortname") if isinstance(units, dict) else units
-    return value
+    """Accept units as a shortname or in the read shape ``{"units": {"shortname": ...}}``
+    (a ``display_name`` beside it is allowed, as it is read); other keys are refused."""
+    if not isinstance(value, dict):
+        return value
+    units = value["units"] if set(value) == {"units"} else value
+    if not isinstance(units, dict) or "shortname" not in units:
+        raise InvalidInput(f"{UNITS_SHAPES}.", details={"field": "assay_data_units"})
+    unknown = sorted(set(units) - {"shortname", "display_name"})
+    if not isinstance(units.get("display_name", ""), str):
+        unknown = ["display_name"]
+    if unknown:
+        raise InvalidInput(
+            f"{UNITS_SHAPES}; unknown key {unknown[0]!r}.", details={"field": "assay_data_units"}
+        )
+    return units["shortname"]
 
 
 def writable_project(user: User, raw_id: Any) -> Project:
