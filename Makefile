@@ -38,7 +38,7 @@ system-deps:
 	scripts/install-chromium
 
 test-sqlite: venv system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not postgresql_only"
 
 # The tests that start Pluto processes on their own SQLite file run in the SQLite pass only.
 test-postgres: venv system-deps
@@ -46,7 +46,7 @@ test-postgres: venv system-deps
 
 # The suite with the object store on S3 (SeaweedFS started for the run); not part of `test`.
 test-s3: venv system-deps
-	scripts/with-s3 $(BIN)/pytest -m "not own_database and not local_storage"
+	scripts/with-s3 $(BIN)/pytest -m "not own_database and not local_storage and not postgresql_only"
 
 lint: venv
 	$(BIN)/ruff check src tests bench
