@@ -317,7 +317,9 @@ def describe(cluster: Cluster) -> str:
 def main() -> None:
     """Start a cluster, print where it is and a token, and stop it all on Ctrl-C."""
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="pluto-cluster-")))
-    # Stopped by a signal rather than Ctrl-C, it still ends every process it started.
+    # Ctrl-C even when started with SIGINT ignored (as a background job); stopped by
+    # SIGTERM instead, it still ends every process it started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         cluster.start()
