@@ -181,6 +181,8 @@ class Cluster:
         self.web = [self.start_web(n) for n in (1, 2)]
         self.workers = [self.start_worker(n) for n in (1, 2)]
         self.start_nginx()
+        for number in (1, 2):
+            self.wait_worker_ready(number)
         return self
 
     def node_env(self, home: Path) -> dict[str, str]:
@@ -240,6 +242,19 @@ class Cluster:
         home = self.folder / f"worker{number}"
         args = [str(PLUTO), "worker", "--poll", "0.2", "--concurrency", "1"]
         return self.processes.start(args, self.node_env(home), home)
+
+    def wait_worker_ready(self, number: int) -> None:
+        """Wait until a worker has loaded its libraries and looks at the queue (slow on a
+        busy machine), so both take jobs from the first one queued."""
+        folder = self.folder / f"worker{number}"
+
+        def ready() -> bool:
+            return any(
+                "waiting for analyses" in log.read_text(errors="replace")
+                for log in folder.glob("*.log")
+            )
+
+        wait_for(ready, timeout=180, interval=0.2)
 
     def start_nginx(self) -> None:
         """nginx as a child process with a generated configuration, in front of the web nodes."""
