@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv setup serve test system-deps test-sqlite test-postgres test-s3 lint fmt bench validate clean
+.PHONY: venv setup serve cluster test system-deps test-sqlite test-postgres test-s3 lint fmt bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ setup: venv
 serve: setup
 	$(BIN)/pluto serve --host $(HOST) --port $(PORT)
 
+# PostgreSQL, an S3 server, two web nodes, two workers and nginx in front, all on loopback;
+# prints nginx's URL and a token, and stops everything on Ctrl-C.
+cluster: venv
+	scripts/install-nginx
+	$(BIN)/python -m tests.cluster.cluster
+
 # The SQLite and PostgreSQL passes share nothing (each has its own data directory and
 # database), so they run side by side; each pass's output is printed whole when it ends.
 test: lint system-deps
@@ -30,9 +36,10 @@ test: lint system-deps
 
 # R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
 # against R;
-# Chromium for the browser tests; fastp, salmon, samtools and bowtie2 for the pipelines.
-# All from Debian's packages, installed when missing.
+# Chromium for the browser tests; fastp, salmon, samtools and bowtie2 for the pipelines;
+# nginx for the cluster tests. All from Debian's packages, installed when missing.
 system-deps:
+	scripts/install-nginx
 	scripts/install-pipeline-tools
 	scripts/install-r
 	scripts/install-chromium

@@ -94,6 +94,7 @@ def make_experiment(
 # instead of running them twice.
 OWN_DATABASE = (
     "tests/r/",
+    "tests/cluster/",
     "tests/docs/",
     "tests/web/browser/",
     "tests/bench/",
