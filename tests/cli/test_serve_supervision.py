@@ -117,7 +117,7 @@ def test_a_killed_server_leaves_no_process_and_starts_again_on_its_port(
 
     os.kill(server.pid, signal.SIGKILL)
     server.wait(timeout=10)
-    wait_for(lambda: not any(alive(pid) for pid in started), timeout=20)
+    wait_for(lambda: not any(alive(pid) for pid in started), timeout=60)
     closed = refuses(f"http://127.0.0.1:{port}")
     again = serve_on(pluto, port)
     answer = requests.get(f"http://127.0.0.1:{port}/lab/me/", timeout=10)
