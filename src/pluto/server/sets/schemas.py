@@ -14,7 +14,7 @@ from pluto.server.lab.schemas import Body, Description, Name
 class BiomarkerSetCreate(Schema):
     """A new biomarker set."""
 
-    name: str = Field(max_length=200)
+    name: Name
     target_type: Literal["gene", "protein", "metabolite", "other"]
     organism_shortname: str = Field(default="", max_length=100, examples=["human"])
     description: str = ""
@@ -55,7 +55,7 @@ class BiomarkerSetPage(Schema):
 class BiomarkerCreate(Schema):
     """One biomarker to add to a set."""
 
-    name: str = Field(max_length=200, examples=["TP53"])
+    name: Name = Field(examples=["TP53"])
     target_shortname: str = Field(default="", max_length=200)
     description: str = ""
 
@@ -86,7 +86,7 @@ class SetsSignedUrl(Schema):
 
 
 class BiomodelColumn(Schema):
-    name: str = Field(max_length=200)
+    name: Name
     type: Literal["text", "number", "boolean", "date"]
 
 
@@ -97,7 +97,7 @@ class BiomodelSchemaDefinition(Schema):
 class BiomodelSetCreate(Schema):
     """A new biomodel set: its name and the columns every row follows."""
 
-    name: str = Field(max_length=200)
+    name: Name
     description: str = ""
     schema_definition: BiomodelSchemaDefinition
 
