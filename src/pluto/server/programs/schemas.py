@@ -8,7 +8,7 @@ from ninja import Schema
 
 from pluto.server.accounts.models import User
 from pluto.server.lab.models import Experiment
-from pluto.server.lab.schemas import Body, UserOut, iso, user_json
+from pluto.server.lab.schemas import Body, Name, UserOut, iso, user_json
 from pluto.server.programs import catalogue
 from pluto.server.programs.models import (
     AnalysisSpace,
@@ -250,7 +250,7 @@ class ProgramNextStepCreate(Body):
 
 
 class ProgramLabelCreate(Body):
-    name: str
+    name: Name
     category: str | None = None
     color: str | None = None
 

@@ -16,9 +16,10 @@ class BiomarkerSetCreate(Schema):
 
     name: Name
     target_type: Literal["gene", "protein", "metabolite", "other"]
-    organism_shortname: str = Field(default="", max_length=100, examples=["human"])
-    description: str = ""
-    set_type: str = Field(default="", max_length=100)
+    # Optional texts may be null: the service reads null as empty.
+    organism_shortname: str | None = Field(default="", max_length=100, examples=["human"])
+    description: str | None = ""
+    set_type: str | None = Field(default="", max_length=100)
 
 
 class BiomarkerSetPatch(Body):
@@ -56,8 +57,8 @@ class BiomarkerCreate(Schema):
     """One biomarker to add to a set."""
 
     name: Name = Field(examples=["TP53"])
-    target_shortname: str = Field(default="", max_length=200)
-    description: str = ""
+    target_shortname: str | None = Field(default="", max_length=200)
+    description: str | None = ""
 
 
 class BiomarkerOut(Schema):
@@ -91,14 +92,14 @@ class BiomodelColumn(Schema):
 
 
 class BiomodelSchemaDefinition(Schema):
-    columns: list[BiomodelColumn]
+    columns: list[BiomodelColumn] = Field(min_length=1)
 
 
 class BiomodelSetCreate(Schema):
     """A new biomodel set: its name and the columns every row follows."""
 
     name: Name
-    description: str = ""
+    description: str | None = ""
     schema_definition: BiomodelSchemaDefinition
 
 
