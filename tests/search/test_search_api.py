@@ -179,7 +179,9 @@ def test_results_come_a_page_at_a_time(ada: Caller, atlas: Project) -> None:
     assert set(uuids(first)) | set(uuids(second)) == {str(e.uuid) for e in made}
 
 
-@pytest.mark.parametrize("field, value", [("type", "plots"), ("access", "everyone")])
+@pytest.mark.parametrize(
+    "field, value", [("type", "plots"), ("access", "everyone"), ("access", ""), ("type", "")]
+)
 def test_an_unknown_type_or_access_is_refused_naming_the_field(
     ada: Caller, field: str, value: str
 ) -> None:

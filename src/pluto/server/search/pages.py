@@ -18,7 +18,7 @@ PAGE_RESULTS = 50
 
 def results_of(request: HttpRequest, query: str, kind: str) -> dict[str, Any]:
     """``{count, items}`` of one kind, or an error message for the page."""
-    params = {"query": query, "type": kind, "access": request.GET.get("access", "")}
+    params = {"query": query, "type": kind, "access": request.GET.get("access") or None}
     try:
         return services.search(request.user, params, PageRequest(PAGE_RESULTS, 0))
     except PlutoError as error:

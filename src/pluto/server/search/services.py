@@ -47,9 +47,13 @@ class SearchRequest:
 
 
 def clean_choice(params: Any, field: str, choices: tuple[str, ...]) -> str:
-    """One of ``choices`` (the first when absent), or ``400`` naming the field."""
+    """One of ``choices`` (the first when absent), or ``400`` naming the field.
+
+    An empty value is refused rather than defaulted: ``access=`` is a mistake in the
+    caller's script, and answering it with the widest access would hide that.
+    """
     raw = params.get(field)
-    if raw is None or raw == "":
+    if raw is None:
         return choices[0]
     if raw not in choices:
         allowed = " or ".join(repr(choice) for choice in choices)
