@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv setup serve cluster test system-deps test-sqlite test-postgres test-s3 lint fmt bench validate clean
+.PHONY: venv setup serve cluster test system-deps test-sqlite test-postgres-s3 test-postgres test-s3 lint fmt bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,12 @@ cluster: venv
 	scripts/install-nginx
 	$(BIN)/python -m tests.cluster.cluster
 
-# The SQLite and PostgreSQL passes share nothing (each has its own data directory and
-# database), so they run side by side; each pass's output is printed whole when it ends.
+# Two passes of the whole suite: the embedded set-up (SQLite, a local folder) and the
+# scaled-out one (PostgreSQL, an S3 server). They share nothing (each has its own data
+# directory, database and store), so they run side by side; each pass's output is printed
+# whole when it ends.
 test: lint system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-s3
 
 # R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
 # against R;
@@ -47,11 +49,15 @@ system-deps:
 test-sqlite: venv system-deps
 	$(BIN)/pytest -m "not postgresql_only"
 
-# The tests that start Pluto processes on their own SQLite file run in the SQLite pass only.
+# PostgreSQL and SeaweedFS started for the run. The tests that start Pluto processes on their
+# own SQLite file, and those of what only the local folder does, run in the SQLite pass only.
+test-postgres-s3: venv system-deps
+	scripts/with-postgres scripts/with-s3 $(BIN)/pytest -m "not own_database and not local_storage"
+
+# Each of the two on its own, with the other part embedded.
 test-postgres: venv system-deps
 	scripts/with-postgres $(BIN)/pytest -m "not own_database"
 
-# The suite with the object store on S3 (SeaweedFS started for the run); not part of `test`.
 test-s3: venv system-deps
 	scripts/with-s3 $(BIN)/pytest -m "not own_database and not local_storage and not postgresql_only"
 

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pluto.server.lab.models import Experiment
 from pluto.server.sets.models import BiomarkerSet, BiomodelSet
 from tests.conftest import Caller
+from tests.downloads import fetch_url
 from tests.web.conftest import html, signed_in
 
 
@@ -32,7 +33,9 @@ def test_a_biomarker_set_is_created_filled_and_archived_on_its_pages(ada: Caller
     refused = browser.post(page, {"action": "upload", "file": bad})
     assert refused.status_code == 400 and "needs a &#x27;name&#x27; column" in html(refused)
     download = browser.get(f"{page}download/")
-    assert download.status_code == 302 and "/files/signed/" in download["Location"]
+    assert download.status_code == 302
+    downloaded = fetch_url(download["Location"])
+    assert downloaded.status == 200 and b"VEGFA" in downloaded.body
     archived = browser.post(page, {"action": "archive"})
     assert archived.status_code == 302
     assert "No biomarker sets yet" in html(browser.get("/biomarker-sets/"))

@@ -14,6 +14,7 @@ from pluto.server.files.services import attach_file
 from pluto.server.lab.models import Experiment
 from pluto.server.tables.services import current_dataset
 from tests.conftest import Caller
+from tests.downloads import fetch_url
 from tests.web.conftest import SAMPLE_CSV, counts_csv, html, signed_in
 
 
@@ -178,11 +179,11 @@ def test_files_are_renamed_downloaded_and_deleted(ada: Caller, experiment: Exper
         follow=True,
     )
     download = browser.get(f"/experiments/{experiment.pluto_id}/files/{file.uuid}/download/")
-    body = Client().get(download["Location"].removeprefix("http://testserver"))
+    body = fetch_url(download["Location"])
     browser.post(tab(experiment, "files"), {"action": "delete_file", "file": str(file.uuid)})
 
     assert "“protocol.pdf” is now called “Protocol v2.pdf”." in html(renamed)
-    assert b"".join(body.streaming_content) == b"%PDF-1.4 protocol"
+    assert body.body == b"%PDF-1.4 protocol"
     assert not ExperimentFile.objects.filter(pk=file.pk).exists()
 
 

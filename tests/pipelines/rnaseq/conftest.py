@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines.models import Reference
 from pluto.server.pipelines.references import add_reference
 from pluto.server.pipelines.simulator import SimulatedExperiment, simulate_experiment
 from tests.conftest import Caller
-from tests.files.conftest import files_path, path_of, upload
+from tests.downloads import fetch_url
+from tests.files.conftest import files_path, upload
 from tests.pipelines.conftest import base
 
 SAMPLES = ("S1", "S2", "S3")
@@ -78,6 +78,7 @@ def download_csv(caller: Caller, experiment: Experiment, file_id: str) -> list[d
     """A file of the experiment read through its signed download URL, as CSV rows."""
     answer = caller.call("GET", files_path(experiment, f"{file_id}/download/"))
     assert answer.status_code == 200, answer.data
-    response = Client().get(path_of(answer.data["url"]))
-    text = b"".join(response.streaming_content).decode()
+    fetched = fetch_url(answer.data["url"])
+    assert fetched.status == 200
+    text = fetched.body.decode()
     return list(csv.DictReader(io.StringIO(text)))
