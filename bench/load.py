@@ -73,11 +73,12 @@ def load_server(context: Context) -> Iterator[str]:
         stop(process)
 
 
-def warm(url: str, context: Context) -> None:
-    """Load ``url`` until every web process answers it quickly: a process's first request
-    loads what the path needs, which is no part of the steady cost."""
+def warm(url: str, context: Context, token: str | None = None) -> None:
+    """Load ``url`` (with ``token``, the benchmark server's by default) until every web
+    process answers it quickly: a process's first request loads what the path needs, which
+    is no part of the steady cost."""
     for _ in range(WARM_TRIES):
-        run = run_wrk(url, context.server.token, 8, WARM_SECONDS, context.workdir)
+        run = run_wrk(url, token or context.server.token, 8, WARM_SECONDS, context.workdir)
         if run.requests and run.p99 < WARM_P99_SECONDS:
             return
     raise RuntimeError(f"{url} still answers slowly after {WARM_TRIES} warm-up runs.")

@@ -19,6 +19,7 @@ MODULES = (
     "bench.latency_under_load",
     "bench.bad_uploads",
     "bench.load",
+    "bench.cluster_load",
 )
 
 

@@ -52,6 +52,8 @@ FIGURES = [
     "p99 at 50 conn.",
     "p50 at 1 conn. (fixed cost)",
     "errors, timeouts and non-2xx answers",
+    "GET lab/me/ via nginx, one node, 50 conn.",
+    "GET lab/experiments/: two nodes at 50 conn.",
 ]
 
 

@@ -168,6 +168,8 @@ class Cluster:
     nginx: subprocess.Popen[bytes] | None = None
     url: str = ""
     key: str = ""
+    worker_count: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> Cluster:
         """Start the database and store, migrate, create ada and her token, then the web
@@ -179,16 +181,17 @@ class Cluster:
         self.run(self.folder / "admin", "migrate")
         self.key = self.create_token()
         self.web = [self.start_web(n) for n in (1, 2)]
-        self.workers = [self.start_worker(n) for n in (1, 2)]
+        numbers = range(1, self.worker_count + 1)
+        self.workers = [self.start_worker(n) for n in numbers]
         self.start_nginx()
-        for number in (1, 2):
+        for number in numbers:
             self.wait_worker_ready(number)
         return self
 
     def node_env(self, home: Path) -> dict[str, str]:
         """The shared settings with a data directory of the node's own."""
         home.mkdir(parents=True, exist_ok=True)
-        return {**self.env, **JOB_ENV, "PLUTO_DATA_DIR": str(home / "data")}
+        return {**self.env, **JOB_ENV, **self.extra_env, "PLUTO_DATA_DIR": str(home / "data")}
 
     def run(self, home: Path, *args: str, stdin: str = "") -> str:
         """Run a ``pluto`` command to completion against the shared database; its output."""
@@ -257,11 +260,16 @@ class Cluster:
         wait_for(ready, timeout=180, interval=0.2)
 
     def start_nginx(self) -> None:
-        """nginx as a child process with a generated configuration, in front of the web nodes."""
-        folder, port = self.folder / "nginx", free_port()
+        """nginx in front of every web node; its URL is the cluster's."""
+        self.nginx, self.url = self.start_balancer("nginx", self.web)
+
+    def start_balancer(self, name: str, nodes: list[Node]) -> tuple[subprocess.Popen[bytes], str]:
+        """nginx as a child process with a generated configuration, in front of ``nodes``;
+        the process and its URL, once it answers."""
+        folder, port = self.folder / name, free_port()
         folder.mkdir(parents=True, exist_ok=True)
         config = folder / "nginx.conf"
-        config.write_text(nginx_config(folder, port, [node.address for node in self.web]))
+        config.write_text(nginx_config(folder, port, [node.address for node in nodes]))
         args = [
             nginx_binary(),
             "-c",
@@ -271,10 +279,10 @@ class Cluster:
             "-e",
             str(folder / "error.log"),
         ]
-        self.nginx = self.processes.start(args, dict(os.environ), folder)
-        self.url = f"http://127.0.0.1:{port}"
-        nginx = self.nginx
-        wait_for(lambda: healthy(self.url, nginx), timeout=START_TIMEOUT, interval=0.2)
+        nginx = self.processes.start(args, dict(os.environ), folder)
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: healthy(url, nginx), timeout=START_TIMEOUT, interval=0.2)
+        return nginx, url
 
     def access_log(self) -> str:
         """nginx's access log: each request with the node that answered it."""
