@@ -137,6 +137,10 @@ DATA_DEPENDENT = {
     "POST /lab/experiments/{experiment_id}/annotation-sets/",
     "POST /lab/projects/{object_id}/teams/",
     "POST /lab/experiments/{object_id}/teams/",
+} | {
+    # A rule across items JSON Schema cannot state: a biomodel set's column names are unique
+    # (and not the reserved "uuid"); a schema with a name twice is refused naming the column.
+    "POST /lab/biomodel-sets/",
 }
 
 
