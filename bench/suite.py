@@ -20,6 +20,7 @@ MODULES = (
     "bench.bad_uploads",
     "bench.load",
     "bench.cluster_load",
+    "bench.pipeline_speed",
 )
 
 

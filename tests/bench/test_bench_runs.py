@@ -54,6 +54,8 @@ FIGURES = [
     "errors, timeouts and non-2xx answers",
     "GET lab/me/ via nginx, one node, 50 conn.",
     "GET lab/experiments/: two nodes at 50 conn.",
+    "bulk_rnaseq run, 3 samples x",
+    "read pairs per second per core, pipeline",
 ]
 
 
@@ -65,7 +67,7 @@ def quick_run() -> subprocess.CompletedProcess[str]:
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=480,  # a smoke run of every benchmark; generous for a shared, loaded machine
+        timeout=600,  # a smoke run of every benchmark; generous for a shared, loaded machine
         check=False,
     )
 
