@@ -1,7 +1,7 @@
 """``pluto serve``'s web processes as gunicorn's threaded workers, driven over HTTP: each
 process answers at most ``--threads`` requests at once, there is one process per core (at
 most four) unless ``--processes`` says otherwise, a stopped server finishes the request in
-flight, and a chunked request body reaches the API whole."""
+flight, a chunked request body reaches the API whole, and a large table page is streamed."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from tests.analyses.processes import (
     prepared,
     wait_for,
 )
+from tests.cli.test_serve_supervision import big_counts
 
 pytestmark = pytest.mark.live
 
@@ -217,3 +218,24 @@ def test_kept_alive_requests_are_answered_without_waiting_for_delayed_acks(
             times.append(time.perf_counter() - began)
 
     assert min(times[1:]) < 0.030, times
+
+
+def test_a_large_table_page_is_streamed_in_chunks(pluto: Pluto, serve: Processes) -> None:
+    start(pluto, "--processes", "1")
+    rows = 90_000  # 90,000 x 13 cells: past the size from which a page is streamed
+    project = pluto.call("POST", "projects/", json={"name": "Streaming"}).json()
+    body = {"project": project["pluto_id"], "name": "Big", "type": "rnaseq", "organism": "human"}
+    experiment = pluto.call("POST", "experiments/", json={**body, "assay_data_units": "raw_counts"})
+    plx = experiment.json()["pluto_id"]
+    stored = pluto.call("PUT", f"experiments/{plx}/assay-data/", data=big_counts(rows, 12))
+    assert stored.status_code == 200, stored.text
+
+    with pluto.call(
+        "GET", f"experiments/{plx}/assay-data/?format=csv&limit={rows}", stream=True
+    ) as page:
+        lines = sum(chunk.count(b"\n") for chunk in page.iter_content(65536))
+
+    assert page.status_code == 200
+    assert page.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in page.headers
+    assert lines == rows + 1
