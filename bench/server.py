@@ -1,7 +1,7 @@
 """A real ``pluto serve`` in a temporary data directory, with the demo and an API token.
 
-The server runs one worker, so uvicorn serves in the process it starts; the pid it logs is
-the process whose memory the benchmarks read.
+The server runs one web process; the pid that process logs as serving is the process whose
+memory the benchmarks read.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ PLUTO = Path(sys.executable).parent / "pluto"
 DEMO_EMAIL = "demo@pluto.local"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
-SERVING_PID = re.compile(r"Started server process \[(\d+)\]")
+SERVING_PID = re.compile(r"Web process \[(\d+)\] serving")
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def wait_until_serving(url: str, token: str, process: subprocess.Popen[bytes], l
 
 
 def serving_pid(log: Path, started: int) -> int:
-    """The pid uvicorn logs as serving; the started process when it logs none."""
+    """The pid the web process logs as serving; the started process when it logs none."""
     found = SERVING_PID.search(log.read_text())
     return int(found.group(1)) if found else started
 

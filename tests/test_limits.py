@@ -1,28 +1,26 @@
-"""Addresses longer than Pluto accepts are ``414 uri_too_long`` with the JSON error body, both
-through Django and through uvicorn run with the options ``pluto serve`` gives it."""
+"""Addresses and headers larger than Pluto accepts get the JSON error body: ``414
+uri_too_long`` through Django, and ``414`` or ``431 headers_too_large`` from a real ``pluto
+serve`` whatever part of the chain refuses them."""
 
 from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from django.test import Client
 
-from pluto.server.asgi import application
-from pluto.server.limits import MAX_URL_BYTES, uvicorn_options
-from tests.analyses.processes import free_port
+from pluto.server.limits import MAX_HEADER_BYTES, MAX_HEADERS, MAX_URL_BYTES
+from tests.analyses.processes import Processes, prepared
 from tests.conftest import Caller
 from tests.test_api_contract import assert_error
 
 NOWHERE = "/lab/nothing-here/?q="
 # Sent in pieces, as a network delivers a long request head: the server reads it in several
-# parts, which is when h11 applies its buffer limit.
+# parts, which is when a parser applies its limits.
 PIECE_BYTES = 4096
 
 
@@ -50,36 +48,25 @@ def test_web_pages_have_the_same_limit(db: None) -> None:
     assert json.loads(response.content)["code"] == "uri_too_long"
 
 
-@pytest.fixture(params=["httptools", "h11"])
-def uvicorn_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Pluto's ASGI application under uvicorn in a thread, with ``pluto serve``'s options."""
-    port = free_port()
-    config = uvicorn.Config(
-        application,
-        port=port,
-        http=request.param,
-        lifespan="off",
-        log_level="warning",
-        **uvicorn_options(),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``pluto serve`` (gunicorn's threaded worker, as shipped); ``host:port``."""
+    processes = Processes()
+    try:
+        pluto = prepared(tmp_path_factory.mktemp("limits"), processes)
+        yield pluto.serve().removeprefix("http://")
+    finally:
+        processes.stop_all()
 
 
-def raw_get(address: str, target: str) -> tuple[int, dict[str, str], Any]:
-    """A GET with ordinary headers over a plain socket: status, headers, parsed JSON body."""
+def raw_get(address: str, target: str, extra: str = "") -> tuple[int, dict[str, str], Any]:
+    """A GET with ordinary headers (and ``extra`` header lines) over a plain socket: status,
+    headers, parsed JSON body."""
     host, port = address.split(":")
     head = (
         f"GET {target} HTTP/1.1\r\nHost: {address}\r\nUser-Agent: pluto-tests/1.0\r\n"
-        "Accept: application/json\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+        f"Accept: application/json\r\nAccept-Encoding: gzip\r\n{extra}"
+        "Connection: close\r\n\r\n"
     )
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -111,12 +98,13 @@ def dechunked(body: bytes) -> bytes:
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("extra", [1, 20_000, 40_000])
-def test_uvicorn_hands_over_long_addresses_so_pluto_answers_in_json(
-    uvicorn_url: str, extra: int
+@pytest.mark.parametrize("extra", [1, 20_000, 40_000, 60_000])
+def test_the_server_hands_over_long_addresses_so_pluto_answers_in_json(
+    served: str, extra: int
 ) -> None:
-    """Beyond Pluto's limit, by a little and by a lot, the answer is still Pluto's JSON."""
-    status, headers, body = raw_get(uvicorn_url, address_of_length(MAX_URL_BYTES + extra))
+    """Beyond Pluto's limit, by a little and by a lot (past what the HTTP parser reads, at
+    64 KiB), the answer is still Pluto's JSON."""
+    status, headers, body = raw_get(served, address_of_length(MAX_URL_BYTES + extra))
 
     assert status == 414
     assert headers["content-type"].startswith("application/json")
@@ -125,8 +113,41 @@ def test_uvicorn_hands_over_long_addresses_so_pluto_answers_in_json(
 
 
 @pytest.mark.live
-def test_uvicorn_passes_an_address_at_the_limit(uvicorn_url: str) -> None:
-    status, _, body = raw_get(uvicorn_url, address_of_length(MAX_URL_BYTES))
+def test_the_server_passes_an_address_at_the_limit(served: str) -> None:
+    status, _, body = raw_get(served, address_of_length(MAX_URL_BYTES))
 
     assert status == 404
     assert body["code"] == "not_found"
+
+
+def header_line(name: str, length: int) -> str:
+    """A header line of ``length`` bytes, its CRLF included."""
+    start = f"{name}: "
+    return start + "v" * (length - len(start) - 2) + "\r\n"
+
+
+@pytest.mark.live
+def test_a_header_at_the_limit_passes(served: str) -> None:
+    status, _, body = raw_get(served, NOWHERE, header_line("X-Long", MAX_HEADER_BYTES))
+
+    assert status == 404
+    assert body["code"] == "not_found"
+
+
+@pytest.mark.live
+def test_an_oversized_header_is_431_in_json(served: str) -> None:
+    status, headers, body = raw_get(served, NOWHERE, header_line("Cookie", MAX_HEADER_BYTES + 1))
+
+    assert status == 431
+    assert headers["content-type"].startswith("application/json")
+    assert body["code"] == "headers_too_large"
+    assert body["details"] == {"limit": MAX_HEADER_BYTES, "headers": MAX_HEADERS}
+
+
+@pytest.mark.live
+def test_too_many_headers_are_431_in_json(served: str) -> None:
+    many = "".join(f"X-Header-{n}: {n}\r\n" for n in range(MAX_HEADERS))
+    status, _, body = raw_get(served, NOWHERE, many)
+
+    assert status == 431
+    assert body["code"] == "headers_too_large"

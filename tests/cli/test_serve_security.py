@@ -1,5 +1,6 @@
-"""``pluto serve`` as a real process: its log keeps no secrets, ``X-Forwarded-For`` counts only
-from trusted proxies, and the API's rate limit is shared by all its web processes."""
+"""``pluto serve`` as a real process: its log keeps no secrets, ``X-Forwarded-For`` and
+``X-Forwarded-Proto`` count only from trusted proxies, and the API's rate limit is shared by
+all its web processes."""
 
 from __future__ import annotations
 
@@ -154,3 +155,25 @@ def test_the_rate_limit_is_shared_by_every_web_process(home: Pluto, serve: Any) 
     assert statuses[5].status_code == 429 and statuses[6].status_code == 429
     assert statuses[5].json()["code"] == "throttled"
     assert 0 < int(statuses[5].headers["Retry-After"]) <= 60
+
+
+def served_address(url: str) -> str:
+    """The address the served R client names, asked for as if through an HTTPS proxy."""
+    client = requests.get(f"{url}/sdk/pluto.R", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert client.status_code == 200
+    return client.text
+
+
+def test_forwarded_proto_from_an_untrusted_peer_is_ignored(home: Pluto, serve: Any) -> None:
+    url = serve()
+
+    served = served_address(url)
+
+    assert url in served
+    assert url.replace("http://", "https://") not in served
+
+
+def test_behind_a_trusted_proxy_the_forwarded_scheme_is_believed(home: Pluto, serve: Any) -> None:
+    url = serve(PLUTO_TRUSTED_PROXIES="127.0.0.1")
+
+    assert url.replace("http://", "https://") in served_address(url)

@@ -209,9 +209,10 @@ def test_postgresql_has_a_connection_for_every_process_of_the_compose_file(
     web_nodes, workers = replicas(every["web"]), replicas(every["worker"])
     processes = parsed("web", monkeypatch).params["workers"]
     concurrency = parsed("worker", monkeypatch).params["concurrency"]
-    # One thread per web process: Django runs a process's synchronous views on one thread.
+    # Each request thread of a web process keeps a connection of its own.
+    threads = parsed("web", monkeypatch).params["threads"]
     assert processes is not None
-    needed = web_nodes * processes * 1 + workers * concurrency
+    needed = web_nodes * processes * threads + workers * concurrency
     margin = web_nodes * PER_WEB_NODE + workers * PER_WORKER + SPARE
 
     assert needed + margin <= limit

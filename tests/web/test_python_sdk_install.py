@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 WHEEL = f"pluto-{pluto.__version__}-py3-none-any.whl"
 INSTALL_TIMEOUT = 600
-SERVER_ONLY = {"django", "django-ninja", "uvicorn", "pydeseq2", "scikit-learn", "polars"}
+SERVER_ONLY = {"django", "django-ninja", "gunicorn", "pydeseq2", "scikit-learn", "polars"}
 
 
 def user_environment(**changes: str) -> dict[str, str]:

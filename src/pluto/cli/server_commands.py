@@ -11,7 +11,7 @@ from pluto.cli.accounts_commands import token, user
 from pluto.cli.check_command import check_command
 from pluto.cli.django_setup import migrate, setup_django
 from pluto.cli.files_commands import cleanup_command, start_periodic_cleanup
-from pluto.cli.serving import run_supervised
+from pluto.cli.serving import DEFAULT_THREADS, run_supervised
 from pluto.cli.worker_commands import worker_command
 
 
@@ -50,9 +50,10 @@ def demo_command() -> None:
     click.echo(f"Demo sign-in: {info.user.email} / {shown}")
 
 
-def default_workers() -> int:
-    """Two web workers per core, at most four."""
-    return max(1, min(4, 2 * (os.cpu_count() or 1)))
+def default_processes() -> int:
+    """One web process per core, at most four: each runs many requests at once on its
+    threads, and more processes would only add memory and database connections."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def print_welcome(host: str, port: int) -> None:
@@ -74,10 +75,19 @@ def print_welcome(host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
+    "--processes",
     "--workers",
+    "processes",
     default=None,
     type=click.IntRange(1, 64),
-    help="Web worker processes (default: two per core, at most four).",
+    help="Web processes (default: one per core, at most four; --workers is the same).",
+)
+@click.option(
+    "--threads",
+    default=DEFAULT_THREADS,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Requests each web process answers at once (and its most database connections).",
 )
 @click.option(
     "--analysis-workers",
@@ -91,15 +101,17 @@ def print_welcome(host: str, port: int) -> None:
 def serve_command(
     host: str,
     port: int,
-    workers: int | None,
+    processes: int | None,
+    threads: int,
     analysis_workers: int,
     no_migrate: bool,
     no_worker: bool,
 ) -> None:
     """Run the web server and the API, with analysis workers beside it.
 
-    Web processes and workers that die are started again; stopping this command (or killing
-    it) stops them all.
+    Each web process runs gunicorn's threaded worker, answering up to --threads requests at
+    once. Web processes and workers that die are started again; stopping this command (or
+    killing it) stops them all.
 
     \b
     Example:
@@ -111,7 +123,11 @@ def serve_command(
     print_welcome(host, port)
     start_periodic_cleanup()
     status = run_supervised(
-        host, port, workers or default_workers(), 0 if no_worker else analysis_workers
+        host,
+        port,
+        processes or default_processes(),
+        threads,
+        0 if no_worker else analysis_workers,
     )
     sys.exit(status)
 

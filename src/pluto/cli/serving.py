@@ -13,14 +13,18 @@ import click
 from pluto.cli.supervisor import PeriodicTask, Role, Supervisor
 
 REAP_INTERVAL_SECONDS = 1.0
+# Requests a web process answers at once: enough to keep a core busy while some wait on the
+# database or the object store, few enough that processes x threads database connections
+# stay within what PostgreSQL allows (docs/deployment.md).
+DEFAULT_THREADS = 8
 
 
 def bind_listening_socket(host: str, port: int) -> socket.socket:
     """The server's socket, bound once here and shared by every web process.
 
     It is not listening yet: the first web process that is ready to answer starts listening
-    (asyncio does when it serves a socket), so until then a client is refused at once rather
-    than left waiting on a connection nobody accepts.
+    (see :func:`pluto.server.gthread.serve`), so until then a client is refused at once
+    rather than left waiting on a connection nobody accepts.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -41,11 +45,12 @@ def bind_failure(host: str, port: int, exc: OSError) -> str:
     return f"Cannot listen on {host}:{port}: {exc.strerror or exc}."
 
 
-def web_roles(sock: socket.socket, count: int) -> list[Role]:
-    """``count`` web processes serving on ``sock``."""
+def web_roles(sock: socket.socket, count: int, threads: int) -> list[Role]:
+    """``count`` web processes serving on ``sock``, each with ``threads`` request threads."""
     command = [
         *(sys.executable, "-m", "pluto.cli.web_process"),
         *("--fd", str(sock.fileno()), "--parent", str(os.getpid())),
+        *("--threads", str(threads)),
     ]
     return [
         Role(f"web process {n}", command, pass_fds=(sock.fileno(),)) for n in range(1, count + 1)
@@ -78,9 +83,11 @@ def reap_stale_jobs() -> None:
     queue.reap_stale()
 
 
-def run_supervised(host: str, port: int, web_processes: int, analysis_workers: int) -> int:
+def run_supervised(
+    host: str, port: int, web_processes: int, threads: int, analysis_workers: int
+) -> int:
     """Serve on ``host:port`` until stopped; the exit status."""
     sock = bind_listening_socket(host, port)
-    roles = [*web_roles(sock, web_processes), *worker_roles(analysis_workers)]
+    roles = [*web_roles(sock, web_processes, threads), *worker_roles(analysis_workers)]
     reaper = PeriodicTask("reaping of stale jobs", REAP_INTERVAL_SECONDS, reap_stale_jobs)
     return Supervisor(roles, tasks=[reaper]).run()

@@ -1,8 +1,9 @@
-"""One web process of ``pluto serve``: uvicorn serving the app on a socket its parent bound.
+"""One web process of ``pluto serve``: gunicorn's threaded worker on a socket its parent bound.
 
-``python -m pluto.cli.web_process --fd N --parent PID``. The parent (the supervisor) binds
-the port once and hands the same listening socket to every web process; the kernel spreads
-connections among them. The process ends with its parent.
+``python -m pluto.cli.web_process --fd N --parent PID --threads T``. The parent (the
+supervisor) binds the port once and hands the same socket to every web process; the kernel
+spreads connections among them, and each process answers up to ``T`` requests at once. The
+process ends with its parent.
 """
 
 from __future__ import annotations
@@ -12,24 +13,11 @@ import os
 import signal
 import socket
 import threading
-from typing import Any
 
-# How long open requests may take to finish once the process is asked to stop.
-GRACEFUL_SECONDS = 10
+from pluto.cli.serving import DEFAULT_THREADS
+from pluto.server.serving import GRACEFUL_SECONDS
+
 ORPHANED = 3
-
-
-def uvicorn_options() -> dict[str, Any]:
-    """The uvicorn settings every web process runs with (Django's settings loaded first:
-    the trusted proxies and the redacting log filter come from them)."""
-    from pluto.server.serving import uvicorn_options as from_settings
-
-    return {
-        "log_level": "info",
-        "lifespan": "off",
-        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
-        **from_settings(),
-    }
 
 
 def stop_when_orphaned() -> None:
@@ -41,26 +29,26 @@ def stop_when_orphaned() -> None:
     timer.start()
 
 
-def serve_socket(fd: int) -> None:
-    """Serve the app on the listening socket ``fd`` until told to stop."""
-    import uvicorn
-
-    config = uvicorn.Config("pluto.server.asgi:application", **uvicorn_options())
-    uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Parse ``--fd`` and ``--parent``, tie this process to its parent, and serve."""
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """``--fd``, ``--parent`` and ``--threads``."""
     parser = argparse.ArgumentParser(prog="pluto-web")
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--parent", type=int, required=True)
-    args = parser.parse_args(argv)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Tie this process to its parent, load Django, and serve until told to stop."""
+    args = parse_arguments(argv)
     from pluto.cli.django_setup import setup_django
     from pluto.server.lifeline import end_with_parent
 
     end_with_parent(args.parent, on_orphaned=stop_when_orphaned, sig=signal.SIGTERM)
     setup_django()
-    serve_socket(args.fd)
+    from pluto.server.serving import serve_web_process
+
+    serve_web_process(socket.socket(fileno=args.fd), args.threads, args.parent)
 
 
 if __name__ == "__main__":

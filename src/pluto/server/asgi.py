@@ -1,4 +1,5 @@
-"""The ASGI application that ``pluto serve`` runs."""
+"""The ASGI application, for operators who run Pluto under an ASGI server of their own
+(`pluto serve` runs the WSGI application, :mod:`pluto.server.wsgi`)."""
 
 import os
 

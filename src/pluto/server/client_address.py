@@ -3,7 +3,8 @@ named in ``PLUTO_TRUSTED_PROXIES``.
 
 Anyone can send the header, so an address taken from it unchecked would let one client pose
 as a new one on every request (a fresh sign-in lockout, a fresh rate limit). ``pluto serve``
-gives uvicorn the same list, so the whole chain agrees on who the client is.
+gives gunicorn the same list for ``X-Forwarded-Proto`` (:mod:`pluto.server.serving`), so the
+whole chain agrees on who the client is and how it came.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ STATUS_CODES: dict[int, tuple[str, str]] = {
     414: ("uri_too_long", "The address is too long."),
     415: ("unsupported_media_type", "This content type is not supported."),
     429: ("throttled", "Too many requests; try again later."),
+    431: ("headers_too_large", "The request's headers are too large."),
     500: ("server_error", "Something went wrong on the server; the error has been logged."),
 }
 

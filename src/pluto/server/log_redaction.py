@@ -2,7 +2,7 @@
 
 A signed download or upload URL is a bearer secret for hours or days, and a script may send
 its API key as ``?token=``; an access log that keeps full paths would hand them to anyone
-who reads it. The filter rewrites every record before any handler writes it: uvicorn's
+who reads it. The filter rewrites every record before any handler writes it: gunicorn's
 access log and Django's request log both pass the path as an argument.
 """
 
@@ -43,7 +43,10 @@ class RedactSecrets(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         if isinstance(record.args, dict):
-            record.args = {name: redacted(value) for name, value in record.args.items()}
+            # In place: gunicorn's access log passes a dict subclass that answers '-' for
+            # atoms it lacks, which a plain dict would not.
+            for name, value in record.args.items():
+                record.args[name] = redacted(value)
         elif isinstance(record.args, tuple):
             record.args = tuple(redacted(value) for value in record.args)
         return True

@@ -40,8 +40,8 @@ ID_DESCRIPTIONS = {
 }
 PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 # Statuses every operation may answer: a bad request, no or a bad token, an address over the
-# limit, too many requests.
-ALWAYS = (400, 401, 414, 429)
+# limit, too many requests, headers over the limits.
+ALWAYS = (400, 401, 414, 429, 431)
 
 
 def error_response(status: int) -> dict[str, Any]:

@@ -1,38 +1,29 @@
-"""How ``pluto serve`` runs uvicorn: which proxies it believes, logs without secrets, and room
-for request heads up to the size Pluto answers with its own JSON error."""
+"""How ``pluto serve`` runs one web process, from Django's settings: gunicorn's threaded
+worker over the WSGI application, believing only the proxies in ``PLUTO_TRUSTED_PROXIES``."""
 
 from __future__ import annotations
 
-from typing import Any
+import socket
 
-import uvicorn.config
 from django.conf import settings
 
-from pluto.server.limits import uvicorn_options as request_head_limits
-from pluto.server.log_redaction import FILTERS
+from pluto.server import gthread
+
+# How long open requests may take to finish once the process is asked to stop.
+GRACEFUL_SECONDS = 10
 
 
-def uvicorn_proxy_options() -> dict[str, Any]:
-    """Rewrite the client's address and scheme only for requests from a trusted proxy
-    (``PLUTO_TRUSTED_PROXIES``); uvicorn's own default would trust 127.0.0.1."""
-    proxies = [str(network) for network in settings.TRUSTED_PROXIES]
-    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
+def trusted_proxies() -> list[str]:
+    """The proxies whose ``X-Forwarded-Proto`` is believed; gunicorn's own default would
+    trust 127.0.0.1. (``X-Forwarded-For`` is read by :mod:`pluto.server.client_address`
+    against the same list.)"""
+    return [str(network) for network in settings.TRUSTED_PROXIES]
 
 
-def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's own logging set-up, with the redacting filter on each of its handlers."""
-    handlers = uvicorn.config.LOGGING_CONFIG["handlers"]
-    return {
-        **uvicorn.config.LOGGING_CONFIG,
-        "filters": FILTERS,
-        "handlers": {name: {**h, "filters": ["redact_secrets"]} for name, h in handlers.items()},
-    }
+def serve_web_process(sock: socket.socket, threads: int, parent: int) -> None:
+    """Serve Pluto on the bound socket ``sock`` with ``threads`` request threads until
+    SIGTERM or until the process ``parent`` is gone."""
+    from pluto.server.wsgi import application
 
-
-def uvicorn_options() -> dict[str, Any]:
-    """The keyword arguments every web process of ``pluto serve`` gives uvicorn."""
-    return {
-        **uvicorn_proxy_options(),
-        "log_config": uvicorn_log_config(),
-        **request_head_limits(),
-    }
+    cfg = gthread.worker_config(threads, trusted_proxies(), GRACEFUL_SECONDS)
+    gthread.serve(sock, application, cfg, parent)
