@@ -99,7 +99,12 @@ class Worker:
 
     def run(self, once: bool = False) -> None:
         """Claim and run jobs until stopped (or, with ``once``, until the queue is empty)."""
-        logger.info("Worker %s waiting for jobs (%s at a time).", self.worker_id, self.concurrency)
+        # Tests, benchmarks and the cluster wait for "waiting for analyses" in the log.
+        logger.info(
+            "Worker %s waiting for analyses and pipeline runs (%s at a time).",
+            self.worker_id,
+            self.concurrency,
+        )
         try:
             while not self.should_stop():
                 close_old_connections()
