@@ -218,7 +218,7 @@ def execute(run_id: int, worker_id: str) -> None:
         append_log(run_id, f"Attempt {run.attempts} of {run.max_attempts}.")
     reference = Reference.objects.select_related("organism").get(name=run.parameters["reference"])
     try:
-        rnaseq_run.execute(run.workflow, reference)
+        rnaseq_run.execute(run.workflow, reference, worker_id)
     except Conflict:
         # The run was cancelled while a step ran: its steps and status are already final.
         if still_running(run_id, worker_id):

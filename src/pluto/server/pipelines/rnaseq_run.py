@@ -17,7 +17,7 @@ from django.db import transaction
 
 from pluto.server.accounts.models import User
 from pluto.server.analyses.priority import JobPriority
-from pluto.server.errors import PlutoError
+from pluto.server.errors import Conflict, PlutoError
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.services import clean_name
 from pluto.server.pipelines import assay_import, bulk_rnaseq
@@ -150,9 +150,19 @@ def process(workflow: Workflow, reference: Reference) -> bulk_rnaseq.RnaseqCandi
     return None
 
 
-def execute(workflow: Workflow, reference: Reference) -> None:
-    """Process a run a worker claimed (so ``in_progress``): ``completed`` with its
-    candidate, or ``failed`` saying why."""
+def check_still_owned(run: PipelineRun, worker_id: str) -> None:
+    """``409`` unless the run is still in progress under ``worker_id`` (a worker that went
+    silent for too long lost its run to another, which must be the one to finish it)."""
+    owned = PipelineRun.objects.select_for_update().filter(
+        pk=run.pk, status=RunStatus.IN_PROGRESS, worker_id=worker_id
+    )
+    if not owned.exists():
+        raise Conflict(f"Pipeline run {run.uuid} is no longer this worker's.")
+
+
+def execute(workflow: Workflow, reference: Reference, worker_id: str) -> None:
+    """Process a run the worker ``worker_id`` claimed (so ``in_progress``): ``completed``
+    with its candidate, or ``failed`` saying why."""
     run = workflow.run
     candidate = process(workflow, reference)
     if candidate is None:
@@ -161,6 +171,7 @@ def execute(workflow: Workflow, reference: Reference) -> None:
     stored["files"] = candidate.files
     try:
         with transaction.atomic():
+            check_still_owned(run, worker_id)
             outputs = outputs_json(
                 stored, candidate, reference, int(run.parameters["min_read_length"])
             )

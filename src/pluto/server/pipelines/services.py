@@ -153,9 +153,10 @@ def create_run(
 
 
 def start_run(user: User, experiment: Experiment, role: str, data: dict[str, Any]) -> Workflow:
-    """Start a run from a ``POST pipeline-runs/`` body and process it; its workflow.
+    """Start a run from a ``POST pipeline-runs/`` body; its workflow.
 
-    Bad bodies are ``400`` naming the field; a table that fails a step makes a failed run.
+    An assay import is processed here, a bulk RNA-seq run queued for the workers. Bad bodies
+    are ``400`` naming the field; a table that fails a step makes a failed run.
     """
     require(role, EDITOR, "run pipelines")
     if data.get("pipeline") in (BULK_RNASEQ.shortname, str(BULK_RNASEQ.uuid)):
