@@ -198,8 +198,10 @@ def requeue(run_id: int, worker_id: str) -> None:
 
 def settle(run_id: int, worker_id: str, outcome: str, returncode: int | None) -> None:
     """Record how a run ended when its process could not record it itself."""
-    if outcome == "cancelled":
-        append_log(run_id, "Canceled; the run's process and its tools were stopped.")
+    if cancels_requested([run_id]):
+        # Killed by the worker, or stopped by itself on finding the run canceled (its next
+        # step could not start): either way nothing of it is running any more.
+        append_log(run_id, "Canceled; the run's process and its tools have stopped.")
     elif outcome == "stopped":
         requeue(run_id, worker_id)
     elif PipelineRun.objects.filter(owned(run_id, worker_id)).exists():
