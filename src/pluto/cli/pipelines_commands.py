@@ -132,6 +132,7 @@ def upload_fastq_command(
 )
 @click.option("--min-read-length", type=int, default=None, help="fastp's length filter.")
 @click.option("--name", default=None, help="The workflow's name.")
+@click.option("--wait", is_flag=True, help="Wait until the run has ended (a worker runs it).")
 @json_option
 @api_command
 def run_rnaseq_command(
@@ -140,13 +141,15 @@ def run_rnaseq_command(
     samples_file: Path,
     min_read_length: int | None,
     name: str | None,
+    wait: bool,
     as_json: bool,
 ) -> None:
-    """Run the bulk RNA-seq pipeline (fastp, salmon, gene counts); review, then accept.
+    """Start the bulk RNA-seq pipeline (fastp, salmon, gene counts, a QC report) on the
+    workers; review, then accept.
 
     \b
     Example:
-      pluto run-rnaseq PLX140206 --reference GRCh38-tx --samples samples.json
+      pluto run-rnaseq PLX140206 --reference GRCh38-tx --samples samples.json --wait
       pluto accept-workflow PLX140206 <workflow uuid>
     """
     try:
@@ -157,7 +160,10 @@ def run_rnaseq_command(
         ) from exc
     options = {"min_read_length": min_read_length, "name": name}
     parameters = {key: value for key, value in options.items() if value is not None}
-    run = make_client().run_rnaseq(experiment, reference, samples, **parameters)
+    client = make_client()
+    run = client.run_rnaseq(experiment, reference, samples, **parameters)
+    if wait:
+        run = client.wait_for_pipeline_run(experiment, run)
     if as_json:
         print_json(run.raw)
         return
@@ -171,11 +177,35 @@ def run_rnaseq_command(
         )
     if run.status == "completed":
         click.echo(f"Accept it with: pluto accept-workflow {experiment} {run.workflow}")
+    elif run.status in ("pending", "in_progress"):
+        click.echo(f"A worker runs it; see its steps with: pluto workflows {experiment}")
+        click.echo(f"Cancel it with: pluto cancel-run {experiment} {run.uuid}")
+
+
+@click.command("cancel-run")
+@click.argument("experiment")
+@click.argument("run")
+@json_option
+@api_command
+def cancel_run_command(experiment: str, run: str, as_json: bool) -> None:
+    """Cancel a pending or running pipeline run (its tools are stopped; the experiment is
+    left as it was). A finished run is refused.
+
+    \b
+    Example:
+      pluto cancel-run PLX140206 <run uuid>
+    """
+    canceled = make_client().cancel_pipeline_run(experiment, run)
+    if as_json:
+        print_json(canceled.raw)
+        return
+    click.echo(f"{canceled.uuid}  {canceled.status}  workflow {canceled.workflow}")
 
 
 COMMANDS: list[click.Command] = [
     upload_fastq_command,
     run_rnaseq_command,
+    cancel_run_command,
     workflows_command,
     accept_workflow_command,
     import_assay_command,

@@ -7,6 +7,7 @@ new current assay version and its counts per million).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,8 @@ from pluto.client.models import nested, parse_time, text
 class PipelineRun:
     """One run of a pipeline: ``pending``, ``in_progress``, ``completed``, ``failed`` or
     ``canceled``; ``error`` says why a run failed."""
+
+    FINISHED = frozenset({"completed", "failed", "canceled"})
 
     uuid: str
     pipeline: str
@@ -89,6 +92,12 @@ class Workflow:
         )
 
 
+def run_path(experiment: Any, run: Any, rest: str = "") -> str:
+    """``experiments/<exp>/pipeline-runs/<run>/<rest>`` (a run as uuid or object)."""
+    ref = run if isinstance(run, str) else run.uuid
+    return experiment_path(experiment, f"pipeline-runs/{path_part(ref.strip())}/{rest}")
+
+
 def experiment_path(experiment: Any, rest: str) -> str:
     """``experiments/<exp>/<rest>``."""
     return f"experiments/{path_part(experiment_ref(experiment))}/{rest}"
@@ -111,6 +120,33 @@ class PipelineMethods(ClientBase):
         """The experiment's pipeline runs, newest first."""
         items = self.list_items(experiment_path(experiment, "pipeline-runs/"))
         return [PipelineRun.from_json(item) for item in items]
+
+    def pipeline_run(self, experiment: Any, run: Any) -> PipelineRun:
+        """One run (a uuid or a :class:`PipelineRun`), as it is now."""
+        return PipelineRun.from_json(self.get(run_path(experiment, run)))
+
+    def cancel_pipeline_run(self, experiment: Any, run: Any) -> PipelineRun:
+        """Cancel a pending or running run: its tools are stopped and the experiment is left
+        as it was. A finished run raises :class:`~pluto.client.errors.PlutoError` (409)."""
+        return PipelineRun.from_json(self.send("POST", run_path(experiment, run, "cancel/")))
+
+    def wait_for_pipeline_run(
+        self, experiment: Any, run: Any, *, timeout: float = 3 * 60 * 60, poll: float = 5.0
+    ) -> PipelineRun:
+        """Wait until the run is ``completed``, ``failed`` or ``canceled``; the run then.
+
+        Raises :class:`TimeoutError` when it is still going after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.pipeline_run(experiment, run)
+            if current.status in PipelineRun.FINISHED:
+                return current
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"Pipeline run {current.uuid} was still {current.status} after {timeout} s."
+                )
+            time.sleep(poll)
 
     def run_pipeline(
         self, experiment: Any, pipeline: str = "assay_import", **parameters: Any
@@ -189,7 +225,9 @@ class PipelineMethods(ClientBase):
         samples: list[dict[str, Any]],
         **parameters: Any,
     ) -> PipelineRun:
-        """Run ``bulk_rnaseq`` (fastp, salmon, gene counts) and return the run as it ended.
+        """Start ``bulk_rnaseq`` (fastp, salmon, gene counts, a QC report) and return the run
+        at once, ``pending``: a worker runs it. Follow it with :meth:`wait_for_pipeline_run`,
+        stop it with :meth:`cancel_pipeline_run`.
 
         ``samples`` are ``{"sample_id", "fastq_1", "fastq_2"}`` with the uuids of uploaded
         ``fastq`` files; ``parameters`` are ``min_read_length`` and ``name``.
@@ -200,6 +238,7 @@ class PipelineMethods(ClientBase):
             r2 = client.upload_file("PLX140206", "S1_R2.fastq.gz", data_type="fastq")
             samples = [{"sample_id": "S1", "fastq_1": r1.uuid, "fastq_2": r2.uuid}]
             run = client.run_rnaseq("PLX140206", "GRCh38-tx", samples)
+            run = client.wait_for_pipeline_run("PLX140206", run)
         """
         body = {
             "pipeline": "bulk_rnaseq",

@@ -156,3 +156,34 @@ pluto_copy_workflow <- function(experiment_id, workflow_uuid, data = list()) {
 pluto_list_workflow_preprocesses <- function(experiment_id, workflow_uuid) {
   pluto_get_object(pluto_pipelines_workflow_path(experiment_id, workflow_uuid, "preprocesses/"))
 }
+
+pluto_pipelines_run_path <- function(experiment_id, run_uuid, rest = "") {
+  pluto_pipelines_experiment_path(
+    experiment_id,
+    paste0("pipeline-runs/", pluto_path_part(run_uuid, "run_uuid"), "/", rest)
+  )
+}
+
+#' One pipeline run, as it is now
+#'
+#' @param experiment_id Pluto experiment ID or UUID.
+#' @param run_uuid The run's UUID.
+#' @return The run record (status: pending, in_progress, completed, failed or canceled).
+pluto_get_pipeline_run <- function(experiment_id, run_uuid) {
+  pluto_get_object(pluto_pipelines_run_path(experiment_id, run_uuid))
+}
+
+#' Cancel a pending or running pipeline run
+#'
+#' Its tools are stopped within seconds and the experiment is left as it was; a finished
+#' run is refused (409).
+#'
+#' @param experiment_id Pluto experiment ID or UUID.
+#' @param run_uuid The run's UUID.
+#' @return The canceled run record.
+#' @examples
+#' run <- pluto_cancel_pipeline_run("PLX140206", run$uuid)
+pluto_cancel_pipeline_run <- function(experiment_id, run_uuid) {
+  path <- pluto_pipelines_run_path(experiment_id, run_uuid, "cancel/")
+  pluto_send_object("POST", path, list())
+}

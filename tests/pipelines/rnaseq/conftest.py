@@ -1,14 +1,23 @@
-"""Helpers for the bulk RNA-seq pipeline's tests: simulated reads, a reference, FASTQ uploads
-and runs over HTTP."""
+"""Helpers for the bulk RNA-seq pipeline's tests: simulated reads, a reference, FASTQ uploads,
+runs started over HTTP and run by the real worker loop."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines.models import Reference
@@ -72,6 +81,98 @@ def start_rnaseq(caller: Caller, experiment: Experiment, body: dict[str, Any]) -
     return caller.call(
         "POST", f"{base(experiment)}/pipeline-runs/", {"pipeline": "bulk_rnaseq", **body}
     )
+
+
+PLUTO = Path(sys.executable).parent / "pluto"
+FINISHED = {"completed", "failed", "canceled"}
+# Heartbeats each second and a run given up on after 3 s without one, so tests of lost
+# workers are quick.
+JOB_ENV = {"PLUTO_JOB_HEARTBEAT_SECONDS": "1", "PLUTO_JOB_TIMEOUT_SECONDS": "3"}
+
+
+def database_url_of_tests() -> str:
+    """``PLUTO_DATABASE_URL`` of the database the tests use (the test copy's name)."""
+    db = connection.settings_dict
+    if str(db["ENGINE"]).endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = quote(str(db["USER"] or ""), safe="")
+    password = quote(str(db["PASSWORD"] or ""), safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    return f"postgres://{auth}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """``pluto worker``, a real worker process on the tests' database and data directory
+    (tests that use it commit their rows, so it sees them), in a session of its own."""
+    full = {
+        **os.environ,
+        **JOB_ENV,
+        "DJANGO_SETTINGS_MODULE": "pluto.server.settings",
+        "PLUTO_DATA_DIR": str(settings.DATA_DIR),
+        "PLUTO_DATABASE_URL": database_url_of_tests(),
+        **env,
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(PLUTO), "worker", "--poll", "0.2"],
+            env=full,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop a worker (it gives its running jobs back) and reap it."""
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A ``pluto worker`` serving the module's tests (it loads its libraries meanwhile)."""
+    process = start_worker(tmp_path_factory.mktemp("worker") / "worker.log")
+    try:
+        yield process
+    finally:
+        stop_worker(process)
+
+
+def wait_for_run(
+    caller: Caller, experiment: Experiment, run: str, timeout: float = 300
+) -> dict[str, Any]:
+    """The run once it has ended (``completed``, ``failed`` or ``canceled``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = get_run(caller, experiment, run)
+        if found["status"] in FINISHED:
+            return found
+        assert time.monotonic() < deadline, f"the run is still {found['status']}"
+        time.sleep(0.25)
+
+
+def get_run(caller: Caller, experiment: Experiment, run: str) -> dict[str, Any]:
+    """``GET pipeline-runs/<run>/``; the run."""
+    answer = caller.call("GET", f"{base(experiment)}/pipeline-runs/{run}/")
+    assert answer.status_code == 200, answer.data
+    found: dict[str, Any] = answer.data
+    return found
+
+
+def started_and_run(caller: Caller, experiment: Experiment, body: dict[str, Any]) -> dict[str, Any]:
+    """POST a ``bulk_rnaseq`` run (answered at once, ``pending``) and wait until the
+    worker has run it; the run as ``GET`` then shows it."""
+    answer = start_rnaseq(caller, experiment, body)
+    assert answer.status_code == 201, answer.data
+    assert answer.data["status"] == "pending", answer.data
+    return wait_for_run(caller, experiment, answer.data["uuid"])
 
 
 def download_csv(caller: Caller, experiment: Experiment, file_id: str) -> list[dict[str, str]]:

@@ -1,11 +1,14 @@
-"""The bulk RNA-seq pipeline over HTTP, with real fastp and salmon on simulated reads: its
-results against the planted truth, its log and QC, and accepting it."""
+"""The bulk RNA-seq pipeline over HTTP, with real fastp, salmon and MultiQC on simulated
+reads run by the worker loop: its results against the planted truth, its log, QC and QC
+report, and accepting it."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
+import pytest
 from scipy.stats import spearmanr
 
 from pluto.server.files.models import ExperimentFile
@@ -13,6 +16,8 @@ from pluto.server.lab.models import Experiment
 from pluto.server.pipelines.models import Reference
 from pluto.server.pipelines.simulator import SimulatedExperiment
 from tests.conftest import Caller
+from tests.downloads import fetch_url
+from tests.files.conftest import files_path
 from tests.pipelines.conftest import assay_versions, base, workflow_path
 from tests.pipelines.rnaseq.conftest import (
     FRAGMENTS,
@@ -20,9 +25,13 @@ from tests.pipelines.rnaseq.conftest import (
     download_csv,
     samples_body,
     start_rnaseq,
+    started_and_run,
+    wait_for_run,
 )
 from tests.tables.conftest import get_table
 
+# The worker's job processes read what the test wrote: it must be committed.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("worker")]
 WELL_EXPRESSED = 100  # fragments: genes with at least this many are held to 10%
 
 
@@ -30,10 +39,9 @@ def completed_run(
     ada: Caller, experiment: Experiment, fastq: dict[str, tuple[str, str]]
 ) -> dict[str, object]:
     """A completed run on every sample's reads."""
-    answer = start_rnaseq(ada, experiment, {"reference": "tiny", "samples": samples_body(fastq)})
-    assert answer.status_code == 201, answer.data
-    assert answer.data["status"] == "completed", answer.data["error"]
-    run: dict[str, object] = answer.data
+    body = {"reference": "tiny", "samples": samples_body(fastq)}
+    run: dict[str, object] = started_and_run(ada, experiment, body)
+    assert run["status"] == "completed", run["error"]
     return run
 
 
@@ -44,7 +52,12 @@ def test_an_rnaseq_experiment_lists_bulk_rnaseq_with_its_steps_and_defaults(
 
     pipelines = {item["shortname"]: item for item in answer.data["items"]}
     rnaseq = pipelines["bulk_rnaseq"]
-    assert [step["name"] for step in rnaseq["steps"]][:3] == ["fastp", "salmon", "counts"]
+    assert [step["name"] for step in rnaseq["steps"]][:4] == [
+        "fastp",
+        "salmon",
+        "qc_report",
+        "counts",
+    ]
     assert rnaseq["parameters"]["properties"]["min_read_length"]["default"] == 30
     assert "rnaseq" in rnaseq["experiment_types"]
 
@@ -80,7 +93,9 @@ def test_a_run_quantifies_every_sample_and_publishes_nothing_until_accepted(
         "tpm_gene",
         "tpm_transcript",
         "qc_table",
+        "qc_report",
     }
+    assert outputs["tools"]["multiqc"].startswith("multiqc 1.")
     steps = ada.call("GET", workflow_path(experiment, str(run["workflow"]), "preprocesses/"))
     assert [s["display_name"] for s in steps.data][:2] == [
         "Trim and check the reads (fastp): S1",
@@ -186,10 +201,79 @@ def test_a_copy_runs_again_with_changed_parameters(
     copy = ada.call("POST", workflow_path(experiment, str(run["workflow"]), "copy/"), body)
 
     assert copy.status_code == 201, copy.data
-    assert copy.data["status"] == "completed", copy.data["error"]
+    assert copy.data["status"] == "in_progress"
     assert copy.data["name"] == "Stricter trimming"
     assert copy.data["copied_from"] == run["workflow"]
-    again = ada.call("GET", f"{base(experiment)}/pipeline-runs/{copy.data['run']}/")
-    assert again.data["parameters"]["min_read_length"] == 60
-    assert again.data["parameters"]["samples"] == run["parameters"]["samples"]  # type: ignore[index]
-    assert "shorter than 60 bases" in again.data["outputs"]["methods"]
+    again = wait_for_run(ada, experiment, copy.data["run"])
+    assert again["status"] == "completed", again["error"]
+    assert again["parameters"]["min_read_length"] == 60
+    assert again["parameters"]["samples"] == run["parameters"]["samples"]  # type: ignore[index]
+    assert "shorter than 60 bases" in again["outputs"]["methods"]
+
+
+def test_the_post_answers_at_once_with_the_run_pending_and_its_steps_waiting(
+    ada: Caller,
+    experiment: Experiment,
+    reference: Reference,
+    fastq: dict[str, tuple[str, str]],
+) -> None:
+    body = {"reference": "tiny", "samples": samples_body(fastq)}
+    answer = start_rnaseq(ada, experiment, body)
+
+    assert answer.status_code == 201, answer.data
+    assert (answer.data["status"], answer.data["started_at"]) == ("pending", None)
+    workflow = ada.call("GET", workflow_path(experiment, answer.data["workflow"]))
+    assert workflow.data["status"] == "in_progress"
+    steps = ada.call("GET", workflow_path(experiment, answer.data["workflow"], "preprocesses/"))
+    assert {s["status"] for s in steps.data} == {"pending"}
+    assert [s["name"] for s in steps.data][6:] == [
+        "qc_report",
+        "counts",
+        "validate",
+        "normalise",
+        "store",
+    ]
+
+
+def test_the_qc_report_is_published_on_accept_with_fastp_and_salmon_sections(
+    ada: Caller,
+    experiment: Experiment,
+    reference: Reference,
+    fastq: dict[str, tuple[str, str]],
+) -> None:
+    accepted_run(ada, experiment, fastq)
+
+    listed = ada.call("GET", f"{base(experiment)}/files/?data_type=qc_report")
+    (item,) = listed.data["qc_report"]["items"]
+    assert item["data_type"] == "qc_report"
+    assert item["filename"] == f"{experiment.pluto_id}_qc_report.html"
+    link = ada.call("GET", files_path(experiment, f"{item['uuid']}/download/"))
+    html = fetch_url(link.data["url"]).body.decode()
+    assert "fastp" in html and "Salmon" in html
+    for sample in SAMPLES:
+        assert sample in html
+    assert not re.search(r"<script[^>]+src=[\"']?https?:", html, re.IGNORECASE)
+
+
+def test_the_experiment_page_shows_the_qc_report_in_a_sandboxed_frame(
+    ada: Caller,
+    experiment: Experiment,
+    reference: Reference,
+    fastq: dict[str, tuple[str, str]],
+) -> None:
+    completed_run(ada, experiment, fastq)
+    ada.client.force_login(ada.user)
+
+    page = ada.client.get(f"/experiments/{experiment.pluto_id}/?tab=workflows")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    (frame,) = re.findall(r"<iframe[^>]*>", text)
+    assert 'sandbox="allow-scripts"' in frame and "allow-same-origin" not in frame
+    src = re.search(r'src="([^"]+)"', frame)
+    assert src is not None
+    shown = ada.client.get(src.group(1).replace("&amp;", "&"))
+    assert shown.status_code == 200
+    assert shown["Content-Type"].startswith("text/html")
+    assert shown["Content-Security-Policy"].startswith("sandbox allow-scripts")
+    assert b"MultiQC" in b"".join(shown.streaming_content)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
 from pluto.server.files.models import ExperimentFile
 from pluto.server.lab.models import Experiment, Organism
 from pluto.server.pipelines.models import PipelineRun, Reference, ReferenceStatus
@@ -11,7 +13,7 @@ from pluto.server.storage import get_storage
 from tests.conftest import Caller, make_experiment, make_project
 from tests.files.conftest import upload
 from tests.pipelines.conftest import assay_versions, base
-from tests.pipelines.rnaseq.conftest import samples_body, start_rnaseq
+from tests.pipelines.rnaseq.conftest import samples_body, start_rnaseq, wait_for_run
 
 
 def error_fields(answer: object) -> list[str]:
@@ -136,6 +138,8 @@ def test_a_viewer_cannot_start_a_run(
     assert answer.status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("worker")
 def test_a_tool_failing_on_a_sample_fails_the_run_saying_which_and_why(
     ada: Caller, experiment: Experiment, reference: Reference, fastq: dict[str, tuple[str, str]]
 ) -> None:
@@ -148,7 +152,7 @@ def test_a_tool_failing_on_a_sample_fails_the_run_saying_which_and_why(
     answer = start_rnaseq(ada, experiment, {"reference": "tiny", "samples": samples})
 
     assert answer.status_code == 201
-    run = answer.data
+    run = wait_for_run(ada, experiment, answer.data["uuid"])
     assert run["status"] == "failed"
     assert run["error"].startswith("The step “Trim and check the reads (fastp): S2” failed")
     assert "fastp kept none of the" in run["error"]

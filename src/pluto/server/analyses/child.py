@@ -1,5 +1,6 @@
-"""The process that runs one analysis: forked from its worker, which has already loaded
-Django and the scientific libraries, so a job starts computing at once.
+"""The process that runs one job (an analysis, or a pipeline run): forked from its worker,
+which has already loaded Django and the scientific libraries, so a job starts computing at
+once.
 
 The process runs in a session of its own (so a cancel can kill it and whatever it started),
 at a lower CPU priority, and dies with its worker.
@@ -12,6 +13,7 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Callable
 
 from django.db import connections
 
@@ -22,6 +24,8 @@ logger = logging.getLogger("pluto.worker")
 ORPHANED = 3
 JOB_NICENESS = 10
 POLL_SECONDS = 0.05
+# What a job's process runs: the job's primary key and the worker's id.
+Execute = Callable[[int, str], None]
 
 
 def die_with_worker(worker: int) -> None:
@@ -42,9 +46,9 @@ def yield_to_web_requests() -> None:
         os.nice(JOB_NICENESS)
 
 
-def run_in_child(analysis_id: int, worker_id: str, worker_pid: int) -> int:
-    """The forked process's work: run the analysis; its exit status (failures are recorded on
-    the analysis itself)."""
+def run_in_child(job_id: int, worker_id: str, worker_pid: int, execute: Execute) -> int:
+    """The forked process's work: run the job; its exit status (failures are recorded on
+    the job itself)."""
     os.setsid()
     for sig in (signal.SIGTERM, signal.SIGINT):  # not the worker's handlers: stop at once
         signal.signal(sig, signal.SIG_DFL)
@@ -52,12 +56,10 @@ def run_in_child(analysis_id: int, worker_id: str, worker_pid: int) -> int:
     yield_to_web_requests()
     # An S3 client's pooled connections are the worker's: the child makes its own store.
     get_storage.cache_clear()
-    from pluto.server.analyses.execution import execute
-
     try:
-        execute(analysis_id, worker_id)
+        execute(job_id, worker_id)
     except BaseException:
-        logger.exception("The process of analysis %s failed.", analysis_id)
+        logger.exception("The process of job %s failed.", job_id)
         return 1
     finally:
         connections.close_all()
@@ -89,8 +91,9 @@ class JobProcess:
         return self.returncode
 
 
-def fork_job(analysis_id: int, worker_id: str) -> JobProcess:
-    """Start the process that runs one analysis, forked from this worker."""
+def fork_job(job_id: int, worker_id: str, execute: Execute) -> JobProcess:
+    """Start the process that runs one job (``execute(job_id, worker_id)``), forked from
+    this worker."""
     worker_pid = os.getpid()
     # Database connections must not be shared with the child: it opens its own.
     connections.close_all()
@@ -98,7 +101,7 @@ def fork_job(analysis_id: int, worker_id: str) -> JobProcess:
     if pid == 0:
         status = 1
         try:
-            status = run_in_child(analysis_id, worker_id, worker_pid)
+            status = run_in_child(job_id, worker_id, worker_pid, execute)
         finally:
             os._exit(status)
     return JobProcess(pid)

@@ -42,6 +42,12 @@ def claim_next(worker_id: str) -> Analysis | None:
     return None
 
 
+def next_priority() -> int | None:
+    """The highest priority among pending analyses, None when none waits."""
+    pending = Analysis.objects.filter(status=AnalysisStatus.PENDING).order_by("-priority")
+    return pending.values_list("priority", flat=True).first()
+
+
 def next_candidate() -> Candidate | None:
     """The pending job to take next (pk, attempts, max_attempts), locked where the database
     can lock a row and skip the rows other workers hold."""

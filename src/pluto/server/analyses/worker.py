@@ -1,4 +1,5 @@
-"""``pluto worker``: claims queued analyses and runs each in its own child process.
+"""``pluto worker``: claims queued jobs (analyses, and pipeline runs: :mod:`.jobs`) and runs
+each in its own child process, the job of the highest priority first.
 
 A child process per job means a crash, a memory blow-up or a cancellation ends that job only:
 the worker kills the child on cancel, and a job whose child dies is retried like one whose
@@ -25,6 +26,7 @@ from django.db import close_old_connections
 
 from pluto.server.analyses import queue
 from pluto.server.analyses.child import JobProcess, fork_job
+from pluto.server.analyses.jobs import JobQueue, all_queues
 from pluto.server.analyses.models import Analysis, AnalysisStatus
 from pluto.server.lifeline import end_with_parent
 
@@ -38,13 +40,24 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+# A job as the worker names it: its queue's name and its id there.
+JobKey = tuple[str, int]
+
+
 @dataclass
 class Running:
-    """A job this worker runs: its analysis, its process, and when it last sent a heartbeat."""
+    """A job this worker runs: its queue, its id, its process, and when it last sent a
+    heartbeat."""
 
-    analysis_id: int
+    queue: JobQueue
+    job_id: int
     child: JobProcess
     last_beat: float = field(default_factory=time.monotonic)
+
+    @property
+    def key(self) -> JobKey:
+        """The job's key among the worker's jobs."""
+        return (self.queue.name, self.job_id)
 
 
 class Worker:
@@ -58,7 +71,8 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.parent_pid = parent_pid
         self.concurrency = concurrency
-        self.running: dict[int, Running] = {}
+        self.queues = all_queues()
+        self.running: dict[JobKey, Running] = {}
         # A plain flag, not a threading.Event: the signal handler runs on the main thread,
         # and Event.set() would deadlock on the lock Event.wait() holds there.
         self.stop_requested = False
@@ -85,8 +99,11 @@ class Worker:
 
     def run(self, once: bool = False) -> None:
         """Claim and run jobs until stopped (or, with ``once``, until the queue is empty)."""
+        # Tests, benchmarks and the cluster wait for "waiting for analyses" in the log.
         logger.info(
-            "Worker %s waiting for analyses (%s at a time).", self.worker_id, self.concurrency
+            "Worker %s waiting for analyses and pipeline runs (%s at a time).",
+            self.worker_id,
+            self.concurrency,
         )
         try:
             while not self.should_stop():
@@ -100,36 +117,64 @@ class Worker:
             self.stop_all()
 
     def fill(self) -> None:
-        """Claim jobs until every slot is busy or the queue is empty."""
+        """Claim jobs until every slot is busy or the queues are empty."""
         if len(self.running) < self.concurrency:
-            queue.reap_stale()
+            for jobs in self.queues:
+                jobs.reap_stale()
         while len(self.running) < self.concurrency and not self.should_stop():
-            analysis = queue.claim_next(self.worker_id)
-            if analysis is None:
+            claimed = self.claim()
+            if claimed is None:
                 return
-            self.start(analysis)
+            self.start(*claimed)
 
-    def start(self, analysis: Analysis) -> None:
-        """Fork the process that runs one claimed job."""
-        logger.info(
-            "Running %s %s (attempt %s).", analysis.analysis_type, analysis.uuid, analysis.attempts
+    def claim(self) -> tuple[JobQueue, int] | None:
+        """The next job to run, from the queue whose waiting job has the highest priority
+        (so an interactive analysis goes before a pipeline run queued earlier)."""
+        waiting = [(jobs.next_priority(), order, jobs) for order, jobs in enumerate(self.queues)]
+        ranked = sorted(
+            ((priority, order, jobs) for priority, order, jobs in waiting if priority is not None),
+            key=lambda item: (-item[0], item[1]),
         )
-        child = fork_job(analysis.pk, self.worker_id)
-        self.running[analysis.pk] = Running(analysis.pk, child)
+        for _, _, jobs in ranked:
+            job_id = jobs.claim_next(self.worker_id)
+            if job_id is not None:
+                return jobs, job_id
+        return None
+
+    def start(self, jobs: JobQueue, job_id: int) -> None:
+        """Fork the process that runs one claimed job."""
+        logger.info("Running %s job %s.", jobs.name, job_id)
+        child = fork_job(job_id, self.worker_id, jobs.execute)
+        job = Running(jobs, job_id, child)
+        self.running[job.key] = job
 
     def tend(self) -> None:
         """Settle the jobs whose process ended or was cancelled; keep the others' heartbeats
-        fresh (one statement for all of them)."""
+        fresh (one statement per queue)."""
         if not self.running:
             return
-        cancelled = queue.cancels_requested(list(self.running))
+        cancelled = self.cancelled()
         for job in list(self.running.values()):
             if job.child.poll() is not None:
                 self.settle(job, "exited")
-            elif job.analysis_id in cancelled:
+            elif job.key in cancelled:
                 kill(job.child)
                 self.settle(job, "cancelled")
         self.beat()
+
+    def by_queue(self, jobs: list[Running]) -> dict[str, tuple[JobQueue, list[int]]]:
+        """The jobs grouped by queue: each queue and its job ids."""
+        grouped: dict[str, tuple[JobQueue, list[int]]] = {}
+        for job in jobs:
+            grouped.setdefault(job.queue.name, (job.queue, []))[1].append(job.job_id)
+        return grouped
+
+    def cancelled(self) -> set[JobKey]:
+        """The running jobs someone cancelled (one query per queue)."""
+        found: set[JobKey] = set()
+        for name, (jobs, ids) in self.by_queue(list(self.running.values())).items():
+            found |= {(name, job_id) for job_id in jobs.cancels_requested(ids)}
+        return found
 
     def beat(self) -> None:
         """Send the heartbeats that are due."""
@@ -138,15 +183,15 @@ class Worker:
             for job in self.running.values()
             if time.monotonic() - job.last_beat >= settings.JOB_HEARTBEAT_SECONDS
         ]
-        if due:
-            queue.heartbeat_all([job.analysis_id for job in due], self.worker_id)
-            for job in due:
-                job.last_beat = time.monotonic()
+        for jobs, ids in self.by_queue(due).values():
+            jobs.heartbeat_all(ids, self.worker_id)
+        for job in due:
+            job.last_beat = time.monotonic()
 
     def settle(self, job: Running, outcome: str) -> None:
         """Record how the job ended and free its slot."""
-        del self.running[job.analysis_id]
-        settle(job.analysis_id, self.worker_id, outcome, job.child.returncode)
+        del self.running[job.key]
+        job.queue.settle(job.job_id, self.worker_id, outcome, job.child.returncode)
 
     def stop_all(self) -> None:
         """On the way out: end every job's process and give the jobs back to the queue."""
@@ -212,7 +257,7 @@ def run_worker(
     concurrency: int = 1,
 ) -> None:
     """Run a worker in this process until SIGTERM or SIGINT (or its parent is gone), with
-    up to ``concurrency`` jobs at once."""
+    up to ``concurrency`` jobs (analyses and pipeline runs) at once."""
     preload()
     worker = Worker(poll_seconds=poll_seconds, parent_pid=parent_pid, concurrency=concurrency)
     signal.signal(signal.SIGTERM, worker.stop)

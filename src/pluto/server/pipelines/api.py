@@ -1,7 +1,7 @@
 """The JSON API of pipelines, pipeline runs and workflows (API.md).
 
-Reading needs read access to the experiment; starting runs and accepting, archiving or
-copying workflows needs the editor role.
+Reading needs read access to the experiment; starting and cancelling runs and accepting,
+archiving or copying workflows needs the editor role.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ninja import Router, Status
 from pluto.server.errors import InvalidInput
 from pluto.server.http import body_doc, json_body
 from pluto.server.lab.services import find_experiment
+from pluto.server.openapi import documented_errors
 from pluto.server.pipelines import references, registry, schemas, services
 
 router = Router(tags=["pipelines"])
@@ -45,10 +46,12 @@ def list_runs(request: HttpRequest, experiment_id: str) -> dict[str, Any]:
     openapi_extra=body_doc(schemas.PipelineRunCreate),
 )
 def start_run(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]]:
-    """Run a pipeline (``{"pipeline": "assay_import", "parameters": {"csv": "..."}}``).
+    """Start a pipeline run (``{"pipeline": "assay_import", "parameters": {"csv": "..."}}``).
 
-    The answer is the run as it ended: ``completed`` with its workflow ready to review and
-    accept, or ``failed`` with ``error`` saying why.
+    The body is checked at once (a ``400`` names every problem). An assay import answers
+    the run as it ended: ``completed`` with its workflow ready to review and accept, or
+    ``failed`` with ``error`` saying why. A bulk RNA-seq run answers at once, ``pending``
+    with its workflow ``in_progress``; a worker runs it (follow it with ``GET``).
     """
     experiment, role = find_experiment(request.auth, experiment_id)
     workflow = services.start_run(request.auth, experiment, role, json_body(request))
@@ -60,6 +63,21 @@ def start_run(request: HttpRequest, experiment_id: str) -> Status[dict[str, Any]
 )
 def get_run(request: HttpRequest, experiment_id: str, run_id: str) -> dict[str, Any]:
     experiment, _ = find_experiment(request.auth, experiment_id)
+    return schemas.run_json(services.find_run(experiment, run_id))
+
+
+@router.post(
+    EXPERIMENT + "/pipeline-runs/{run_id}/cancel/",
+    response=schemas.PipelineRunOut,
+    summary="Cancel a run",
+    openapi_extra=documented_errors(409),
+)
+def cancel_run(request: HttpRequest, experiment_id: str, run_id: str) -> dict[str, Any]:
+    """Cancel a pending or running run: it answers ``canceled``, its tools are stopped
+    within seconds and the experiment is left as it was; ``409`` for a finished run."""
+    experiment, role = find_experiment(request.auth, experiment_id)
+    run = services.find_run(experiment, run_id)
+    services.cancel_run(request.auth, run, role)
     return schemas.run_json(services.find_run(experiment, run_id))
 
 
@@ -99,7 +117,12 @@ def get_workflow(request: HttpRequest, experiment_id: str, workflow_id: str) -> 
     return schemas.workflow_json(services.find_workflow(experiment, workflow_id))
 
 
-@router.post(WORKFLOW + "/accept/", response=schemas.WorkflowOut, summary="Accept a workflow")
+@router.post(
+    WORKFLOW + "/accept/",
+    response=schemas.WorkflowOut,
+    summary="Accept a workflow",
+    openapi_extra=documented_errors(409),
+)
 def accept_workflow(request: HttpRequest, experiment_id: str, workflow_id: str) -> dict[str, Any]:
     """Publish a completed workflow's outputs into the experiment (a new current assay
     version and its files) in one transaction; ``409`` naming its state otherwise."""

@@ -1,9 +1,10 @@
-"""The ``bulk_rnaseq`` pipeline's steps: fastp then salmon for each sample, then gene-level
-counts and TPM, then the counts go through the assay import's validate, normalise and store.
+"""The ``bulk_rnaseq`` pipeline's steps: fastp then salmon for each sample, MultiQC's report
+over their outputs, then gene-level counts and TPM, then the counts go through the assay
+import's validate, normalise and store.
 
 Each tool runs as a child process (:mod:`.tools`) whose output goes to the run's log. What
 the run makes (the counts as a candidate assay version, TPM by gene and by transcript, the
-QC table) is stored but published only when the workflow is accepted.
+QC table, the QC report) is stored but published only when the workflow is accepted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from pluto.server.pipelines.models import (
     Workflow,
     WorkflowPreprocess,
 )
+from pluto.server.pipelines.qc_report import build_report
 from pluto.server.pipelines.references import fetch_index
 from pluto.server.pipelines.runlog import RunLog
 from pluto.server.pipelines.states import move_step
@@ -35,6 +38,7 @@ from pluto.server.storage import get_storage
 
 COUNTS_FILENAME = "counts.csv"
 QC_FIELDS = ("sample_id", "reads_in", "reads_kept", "percent_kept", "mapping_rate")
+UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass
@@ -95,6 +99,8 @@ def run_fastp(sample: dict[str, Any], folder: Path, min_length: int, log: RunLog
         args += ["-I", fetch_fastq(sample["fastq_2"], folder, 2)]
         args += ["-O", folder / "trimmed_2.fastq.gz"]
     args += ["-j", folder / "fastp.json", "-h", folder / "fastp.html"]
+    # The report's title is the name MultiQC gives the sample (else every one is "in_1").
+    args += ["-R", name]
     run_tool(args, f"on sample {name}", log.for_step(f"fastp {name}"), folder)
     report: dict[str, Any] = json.loads((folder / "fastp.json").read_text())
     return report
@@ -114,17 +120,23 @@ def check_reads_kept(report: dict[str, Any], sample_id: str) -> int:
     return kept
 
 
+def folder_name(sample_id: str) -> str:
+    """A file name for a sample's salmon folder (MultiQC names the sample after it)."""
+    return UNSAFE_IN_NAME.sub("_", sample_id).strip("._") or "sample"
+
+
 def run_salmon(sample: dict[str, Any], folder: Path, index: Path, log: RunLog) -> Path:
-    """Quantify a sample's trimmed reads; salmon's output folder."""
+    """Quantify a sample's trimmed reads; salmon's output folder (named after the sample)."""
     name = sample["sample_id"]
     args: list[str | Path] = ["salmon", "quant", "-i", index, "-l", "A", "-p", str(threads())]
     if sample.get("fastq_2"):
         args += ["-1", folder / "trimmed_1.fastq.gz", "-2", folder / "trimmed_2.fastq.gz"]
     else:
         args += ["-r", folder / "trimmed_1.fastq.gz"]
-    args += ["-o", folder / "salmon"]
+    output = folder / folder_name(name)
+    args += ["-o", output]
     run_tool(args, f"on sample {name}", log.for_step(f"salmon {name}"), folder)
-    return folder / "salmon"
+    return output
 
 
 def read_quant(output: Path) -> tuple[dict[str, float], dict[str, float], float]:
@@ -254,16 +266,35 @@ def summarise(
     return path
 
 
+def qc_report(workflow: Workflow, candidate: RnaseqCandidate, samples: Path, log: RunLog) -> None:
+    """MultiQC's HTML report over every sample's fastp report and salmon folder, stored
+    with the run's files (published as a ``qc_report`` file on accept)."""
+    run = workflow.run
+    plx = run.experiment.pluto_id
+    with assay_import.step(workflow, "qc_report") as current:
+        report = build_report(samples, f"{plx}: {workflow.name}", log.for_step("multiqc"))
+        data = report.read_bytes()
+        store_file(run, candidate, "qc_report", f"{plx}_qc_report.html", data)
+        move_step(
+            current,
+            StepStatus.COMPLETED,
+            f"The report covers {len(run.parameters['samples'])} samples.",
+        )
+
+
 def process(workflow: Workflow, reference: Reference, folder: Path, log: RunLog) -> RnaseqCandidate:
     """Every step; on failure the objects written so far are removed."""
     candidate = RnaseqCandidate(Candidate())
     try:
         index, gene_of = fetch_index(reference, folder / "reference")
         results = {}
+        # The samples' outputs apart from the reference, so MultiQC reads only them.
+        samples = folder / "samples"
         for number, sample in enumerate(workflow.run.parameters["samples"]):
-            work = folder / f"sample-{number}"
-            work.mkdir()
+            work = samples / f"sample-{number}"
+            work.mkdir(parents=True)
             results[sample["sample_id"]] = quantify_sample(workflow, number, index, work, log)
+        qc_report(workflow, candidate, samples, log)
         counts = summarise(workflow, results, gene_of, candidate, folder)
         parsed = assay_import.validate(workflow, counts, COUNTS_FILENAME, folder)
         candidate.assay.parsed = parsed

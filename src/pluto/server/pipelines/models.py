@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from pluto.server.analyses.priority import JobPriority
 from pluto.server.lab.models import Experiment, Organism
 
 
@@ -50,11 +51,19 @@ class StepStatus:
     COMPLETED = "completed"
     FAILED = "failed"
     SKIPPED = "skipped"
-    choices = choices_of(PENDING, IN_PROGRESS, COMPLETED, FAILED, SKIPPED)
+    # Not run because the run was cancelled before the step could finish.
+    CANCELED = "canceled"
+    choices = choices_of(PENDING, IN_PROGRESS, COMPLETED, FAILED, SKIPPED, CANCELED)
 
 
 class PipelineRun(models.Model):
-    """One run of a pipeline on an experiment, with its parameters and what it produced."""
+    """One run of a pipeline on an experiment, with its parameters and what it produced.
+
+    A run processed by the workers (``bulk_rnaseq``) doubles as its job, as an analysis does:
+    a worker claims a pending run by switching it to ``in_progress`` under its ``worker_id``
+    and keeps ``heartbeat_at`` fresh; a run whose heartbeat lapses belonged to a worker that
+    died and is started again until ``max_attempts``, then failed.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     experiment = models.ForeignKey(
@@ -81,9 +90,17 @@ class PipelineRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The job's fields (see the class docstring); a run processed in its request has none.
+    priority = models.PositiveSmallIntegerField(default=JobPriority.PIPELINE)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=3)
+    worker_id = models.CharField(max_length=100, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    queued = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["queued", "status", "priority", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.pipeline} {self.uuid} ({self.status})"

@@ -1,5 +1,6 @@
-"""The Workflows tab of the experiment page: each workflow with its steps, and the forms
-that accept a completed workflow or start an assay import from an attached table."""
+"""The Workflows tab of the experiment page: each workflow with its steps and its QC report,
+and the forms that accept a completed workflow, cancel a run or start an assay import from
+an attached table."""
 
 from __future__ import annotations
 
@@ -10,9 +11,19 @@ from django.http import HttpRequest
 from pluto.server.files.services import files_of_kind
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines import services
+from pluto.server.pipelines.models import RunStatus, Workflow
 from pluto.server.pipelines.registry import pipelines_for
 from pluto.server.web.access import Access
 from pluto.server.web.forms import Done
+from pluto.server.web.frames import stored_frame_url
+
+
+def qc_report_url(workflow: Workflow) -> str | None:
+    """The sandboxed frame's URL of the workflow's MultiQC report, None when it has none."""
+    for made in workflow.candidate.get("files", []):
+        if made.get("data_type") == "qc_report":
+            return stored_frame_url(str(made["storage_key"]), "text/html")
+    return None
 
 
 def workflows_context(experiment: Experiment) -> dict[str, Any]:
@@ -21,7 +32,12 @@ def workflows_context(experiment: Experiment) -> dict[str, Any]:
     workflows = list(services.workflows_of(experiment).prefetch_related("preprocesses"))
     return {
         "workflows": [
-            {"workflow": w, "steps": sorted(w.preprocesses.all(), key=lambda s: s.order)}
+            {
+                "workflow": w,
+                "steps": sorted(w.preprocesses.all(), key=lambda s: s.order),
+                "qc_report_url": qc_report_url(w),
+                "can_cancel": w.run.status in (RunStatus.PENDING, RunStatus.IN_PROGRESS),
+            }
             for w in workflows
         ],
         "can_import": bool(pipelines_for(experiment.type.shortname)),
@@ -46,4 +62,15 @@ def import_assay(request: HttpRequest, experiment: Experiment, access: Access) -
     return Done(f"“{workflow.name}” is ready to review; accept it to publish the table.")
 
 
-ACTIONS = {"accept_workflow": accept_workflow, "import_assay": import_assay}
+def cancel_run(request: HttpRequest, experiment: Experiment, access: Access) -> Done:
+    """Cancel the run of the workflow the form names."""
+    workflow = services.find_workflow(experiment, request.POST.get("workflow", ""))
+    services.cancel_run(request.user, workflow.run, access.role)
+    return Done(f"“{workflow.name}” was canceled; the experiment is unchanged.")
+
+
+ACTIONS = {
+    "accept_workflow": accept_workflow,
+    "import_assay": import_assay,
+    "cancel_run": cancel_run,
+}

@@ -95,7 +95,7 @@ BULK_RNASEQ = Pipeline(
         "Trims and checks each sample's reads with fastp, quantifies its transcripts with "
         "salmon against a transcriptome reference, and sums them into gene-level counts and "
         "TPM. Accepting the workflow makes the counts the experiment's next assay version, "
-        "with TPM by gene and by transcript and a per-sample QC table."
+        "with TPM by gene and by transcript, a per-sample QC table and a MultiQC report."
     ),
     parameters={
         "type": "object",
@@ -133,6 +133,7 @@ BULK_RNASEQ = Pipeline(
     steps=(
         Step("fastp", "Trim and check the reads (fastp), per sample"),
         Step("salmon", "Quantify transcripts (salmon), per sample"),
+        Step("qc_report", "Build the QC report (MultiQC)"),
         Step("counts", "Sum gene-level counts and TPM"),
         Step("validate", "Validate the counts table"),
         Step("normalise", "Compute counts per million"),

@@ -1,10 +1,10 @@
 """Starting, processing and copying ``bulk_rnaseq`` runs.
 
 A run's body is checked whole (:mod:`.rnaseq_request`); the run then gets one fastp and one
-salmon step per sample, in the samples' order, and the counts, validate, normalise and store
-steps. It is processed while the request waits, like the assay import; a failed step ends
-the run ``failed`` with the step, the sample and the tool's last lines, and leaves the
-experiment as it was.
+salmon step per sample, in the samples' order, and the QC report, counts, validate,
+normalise and store steps. The request only queues it (:mod:`.jobs`): a worker runs the
+steps, which can take hours on real data, and a failed step ends the run ``failed`` with
+the step, the sample and the tool's last lines, and leaves the experiment as it was.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from pluto.server.accounts.models import User
-from pluto.server.errors import PlutoError
+from pluto.server.analyses.priority import JobPriority
+from pluto.server.errors import Conflict, PlutoError
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.services import clean_name
 from pluto.server.pipelines import assay_import, bulk_rnaseq
@@ -28,6 +30,7 @@ from pluto.server.pipelines.models import (
     WorkflowPreprocess,
     WorkflowStatus,
 )
+from pluto.server.pipelines.qc_report import multiqc_version
 from pluto.server.pipelines.registry import BULK_RNASEQ, Step
 from pluto.server.pipelines.rnaseq_request import check_run_request, stored_request
 from pluto.server.pipelines.runlog import RunLog
@@ -55,13 +58,18 @@ def run_steps(samples: list[dict[str, Any]]) -> list[Step]:
 def create_run(
     user: User, experiment: Experiment, params: dict[str, Any], copied_from: Workflow | None
 ) -> Workflow:
-    """A pending run, its ``in_progress`` workflow and its pending steps."""
+    """A pending run queued for the workers, its ``in_progress`` workflow and its pending
+    steps."""
     run = PipelineRun.objects.create(
         experiment=experiment,
         pipeline=BULK_RNASEQ.shortname,
         pipeline_version=BULK_RNASEQ.version,
         parameters=params,
         created_by=user,
+        # A worker runs it; it waits behind the analyses someone is looking at.
+        queued=True,
+        priority=JobPriority.PIPELINE,
+        max_attempts=settings.JOB_MAX_ATTEMPTS,
     )
     count = len(params["samples"])
     default = f"{BULK_RNASEQ.name}: {count} samples against {params['reference']}"
@@ -84,12 +92,11 @@ def create_run(
 def start(
     user: User, experiment: Experiment, data: dict[str, Any], copied_from: Workflow | None = None
 ) -> Workflow:
-    """Check a run's body (one ``400`` naming every problem), then run it; its workflow."""
+    """Check a run's body (one ``400`` naming every problem), then queue it for the
+    workers; its workflow, ``in_progress`` with the run ``pending``."""
     request = check_run_request(experiment, data)
     assert request.reference is not None
-    workflow = create_run(user, experiment, stored_request(request), copied_from)
-    execute(workflow, request.reference)
-    return workflow
+    return create_run(user, experiment, stored_request(request), copied_from)
 
 
 def failure_message(workflow: Workflow, error: PlutoError) -> str:
@@ -122,6 +129,7 @@ def outputs_json(
     outputs["qc"] = candidate.qc
     outputs["reference"] = reference.name
     outputs["tools"] = {tool: tool_version(tool) for tool in ("fastp", "salmon")}
+    outputs["tools"]["multiqc"] = multiqc_version()
     outputs["methods"] = bulk_rnaseq.methods(reference, min_length)
     return outputs
 
@@ -142,10 +150,20 @@ def process(workflow: Workflow, reference: Reference) -> bulk_rnaseq.RnaseqCandi
     return None
 
 
-def execute(workflow: Workflow, reference: Reference) -> None:
-    """Process a pending run: ``completed`` with its candidate, or ``failed`` saying why."""
+def check_still_owned(run: PipelineRun, worker_id: str) -> None:
+    """``409`` unless the run is still in progress under ``worker_id`` (a worker that went
+    silent for too long lost its run to another, which must be the one to finish it)."""
+    owned = PipelineRun.objects.select_for_update().filter(
+        pk=run.pk, status=RunStatus.IN_PROGRESS, worker_id=worker_id
+    )
+    if not owned.exists():
+        raise Conflict(f"Pipeline run {run.uuid} is no longer this worker's.")
+
+
+def execute(workflow: Workflow, reference: Reference, worker_id: str) -> None:
+    """Process a run the worker ``worker_id`` claimed (so ``in_progress``): ``completed``
+    with its candidate, or ``failed`` saying why."""
     run = workflow.run
-    move_run(run, RunStatus.IN_PROGRESS)
     candidate = process(workflow, reference)
     if candidate is None:
         return
@@ -153,6 +171,7 @@ def execute(workflow: Workflow, reference: Reference) -> None:
     stored["files"] = candidate.files
     try:
         with transaction.atomic():
+            check_still_owned(run, worker_id)
             outputs = outputs_json(
                 stored, candidate, reference, int(run.parameters["min_read_length"])
             )

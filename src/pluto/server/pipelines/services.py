@@ -1,9 +1,12 @@
-"""Rules for pipeline runs and workflows: start a run, read them, accept, archive, copy.
+"""Rules for pipeline runs and workflows: start a run, read them, cancel, accept, archive,
+copy.
 
 A run is created ``pending`` with its workflow ``in_progress`` and one step per pipeline
-step, then processed (:func:`execute`): the run ends ``completed`` with its workflow
+step, then processed: an assay import while its request waits (:func:`execute`), a bulk
+RNA-seq run by a worker (:mod:`.jobs`). The run ends ``completed`` with its workflow
 ``completed`` (the candidate outputs stored, nothing published), or both ``failed`` with the
-reason. Accepting publishes the outputs in one transaction.
+reason, or the run ``canceled`` (its workflow ``failed``). Accepting publishes the outputs
+in one transaction.
 """
 
 from __future__ import annotations
@@ -29,12 +32,13 @@ from pluto.server.pipelines import assay_import, rnaseq_run
 from pluto.server.pipelines.models import (
     PipelineRun,
     RunStatus,
+    StepStatus,
     Workflow,
     WorkflowPreprocess,
     WorkflowStatus,
 )
 from pluto.server.pipelines.registry import BULK_RNASEQ, Pipeline, find_pipeline
-from pluto.server.pipelines.states import move_run, move_workflow
+from pluto.server.pipelines.states import FINISHED_RUN, move_run, move_workflow
 from pluto.server.scratch import scratch_folder
 from pluto.server.storage import get_storage
 
@@ -149,9 +153,10 @@ def create_run(
 
 
 def start_run(user: User, experiment: Experiment, role: str, data: dict[str, Any]) -> Workflow:
-    """Start a run from a ``POST pipeline-runs/`` body and process it; its workflow.
+    """Start a run from a ``POST pipeline-runs/`` body; its workflow.
 
-    Bad bodies are ``400`` naming the field; a table that fails a step makes a failed run.
+    An assay import is processed here, a bulk RNA-seq run queued for the workers. Bad bodies
+    are ``400`` naming the field; a table that fails a step makes a failed run.
     """
     require(role, EDITOR, "run pipelines")
     if data.get("pipeline") in (BULK_RNASEQ.shortname, str(BULK_RNASEQ.uuid)):
@@ -244,6 +249,41 @@ def find_workflow(experiment: Experiment, raw_id: str) -> Workflow:
     if workflow is None:
         raise NotFound(f"Workflow {raw_id} was not found in this experiment.")
     return workflow
+
+
+def cancel_run(user: User, run: PipelineRun, role: str) -> PipelineRun:
+    """Cancel a pending or running run: the run ``canceled``, its unfinished steps
+    ``canceled`` and its workflow ``failed``, all at once; ``409`` for a finished run.
+
+    Nothing the run made was published, so the experiment is as it was. A worker running it
+    sees the run canceled within a second or two and kills its process and tools; whatever
+    that process still tries to write is refused, since every move is conditional.
+    """
+    require(role, EDITOR, "cancel pipeline runs")
+    with transaction.atomic():
+        current = PipelineRun.objects.select_for_update().get(pk=run.pk)
+        if current.status in FINISHED_RUN:
+            raise Conflict(
+                f"Pipeline run {current.uuid} is {current.status}; only a pending or "
+                "in-progress run can be canceled.",
+                details={"status": current.status},
+            )
+        who = user.get_full_name() or user.email
+        move_run(current, RunStatus.CANCELED, error=f"Canceled by {who}.")
+        WorkflowPreprocess.objects.filter(
+            workflow__run=current, status__in=(StepStatus.PENDING, StepStatus.IN_PROGRESS)
+        ).update(status=StepStatus.CANCELED, message="Canceled.", finished_at=timezone.now())
+        workflow = Workflow.objects.get(run=current)
+        move_workflow(workflow, WorkflowStatus.FAILED)
+        record(
+            current.experiment,
+            user,
+            "pipeline_run_canceled",
+            f"Canceled the pipeline run “{workflow.name}”.",
+            run=str(current.uuid),
+            workflow=str(workflow.uuid),
+        )
+    return current
 
 
 def refuse_archived(workflow: Workflow, action: str) -> None:

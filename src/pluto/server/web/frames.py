@@ -1,4 +1,5 @@
-"""The sandboxed frame that shows an external plot's uploaded HTML page or image.
+"""The sandboxed frame that shows an external plot's uploaded HTML page or image, or a
+pipeline run's QC report.
 
 The file is served from a signed, expiring URL with ``Content-Security-Policy: sandbox
 allow-scripts``, and the page's ``<iframe>`` is sandboxed the same way without
@@ -33,7 +34,13 @@ def frame_type(file: ExperimentFile) -> str:
 
 def frame_url(file: ExperimentFile) -> str:
     """A signed URL that shows the file inside the sandboxed frame."""
-    token = sign({"k": file.storage_key, "t": frame_type(file)}, SALT)
+    return stored_frame_url(file.storage_key, frame_type(file))
+
+
+def stored_frame_url(key: str, content_type: str) -> str:
+    """A signed URL that shows the stored object ``key`` inside the sandboxed frame (also
+    one no file row points at yet, such as a workflow's report before it is accepted)."""
+    token = sign({"k": key, "t": content_type}, SALT)
     return reverse("plot_frame", args=[token])
 
 
