@@ -207,7 +207,7 @@ def test_postgresql_has_a_connection_for_every_process_of_the_compose_file(
     command = compose_command(every["postgres"])
     limit = int(next(a for a in command if a.startswith("max_connections=")).split("=")[1])
     web_nodes, workers = replicas(every["web"]), replicas(every["worker"])
-    processes = parsed("web", monkeypatch).params["workers"]
+    processes = parsed("web", monkeypatch).params["processes"]
     concurrency = parsed("worker", monkeypatch).params["concurrency"]
     # Each request thread of a web process keeps a connection of its own.
     threads = parsed("web", monkeypatch).params["threads"]
