@@ -32,10 +32,12 @@ START_SECONDS = 60
 
 @dataclass(frozen=True)
 class LiveServer:
-    """The running server: its URL and the demo account's password."""
+    """The running server: its URL, the demo account's password and its environment (for
+    ``pluto`` commands against its data directory)."""
 
     url: str
     demo_password: str
+    env: dict[str, str]
 
 
 def free_port() -> int:
@@ -119,7 +121,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     )
     try:
         wait_until_up(url, process)
-        yield LiveServer(url, (data / "demo-password").read_text().strip())
+        yield LiveServer(url, (data / "demo-password").read_text().strip(), env)
     finally:
         # The server and the worker it started share one process group.
         os.killpg(process.pid, signal.SIGTERM)

@@ -11,8 +11,10 @@ from django.http import HttpRequest
 from pluto.server.files.services import files_of_kind
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines import services
-from pluto.server.pipelines.models import RunStatus, Workflow
-from pluto.server.pipelines.registry import pipelines_for
+from pluto.server.pipelines.models import ReferenceStatus, RunStatus, Workflow
+from pluto.server.pipelines.references import all_references
+from pluto.server.pipelines.registry import BULK_RNASEQ, pipelines_for
+from pluto.server.pipelines.rnaseq_request import table_sample_ids
 from pluto.server.web.access import Access
 from pluto.server.web.forms import Done
 from pluto.server.web.frames import stored_frame_url
@@ -42,6 +44,19 @@ def workflows_context(experiment: Experiment) -> dict[str, Any]:
         ],
         "can_import": bool(pipelines_for(experiment.type.shortname)),
         "attachments": list(files_of_kind(experiment, "attachment")),
+        "fastq_run": fastq_run_context(experiment),
+    }
+
+
+def fastq_run_context(experiment: Experiment) -> dict[str, Any] | None:
+    """What the FASTQ drop zone pairs files with: the sample ids and the ready references of
+    the experiment's organism; None when its type runs no FASTQ pipeline."""
+    if BULK_RNASEQ not in pipelines_for(experiment.type.shortname):
+        return None
+    ready = all_references().filter(status=ReferenceStatus.READY)
+    return {
+        "sample_ids": table_sample_ids(experiment) or [],
+        "references": [r.name for r in ready if r.organism_id == experiment.organism_id],
     }
 
 

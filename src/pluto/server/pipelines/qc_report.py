@@ -8,6 +8,7 @@ frame on the experiment page.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,33 @@ from pathlib import Path
 from pluto.server.pipelines.tools import ToolFailed, run_tool, tool_version
 
 REPORT_NAME = "qc_report.html"
+# The page is shown in a frame sandboxed without the page's origin, where reading web storage
+# or cookies throws; MultiQC keeps its display settings there and stops at the first refusal.
+# This keeps them in memory instead, for as long as the frame is open.
+STORAGE_SHIM = """<script>(function () {
+  try { window.localStorage.getItem("pluto"); return; } catch (refused) { /* sandboxed */ }
+  function memory() {
+    var held = {};
+    var has = function (k) { return Object.prototype.hasOwnProperty.call(held, k); };
+    return {
+      getItem: function (k) { return has(k) ? held[k] : null; },
+      setItem: function (k, v) { held[k] = String(v); },
+      removeItem: function (k) { delete held[k]; },
+      clear: function () { held = {}; },
+      key: function (i) { return Object.keys(held)[i] || null; },
+      get length() { return Object.keys(held).length; }
+    };
+  }
+  Object.defineProperty(window, "localStorage", { value: memory(), configurable: true });
+  Object.defineProperty(window, "sessionStorage", { value: memory(), configurable: true });
+  var cookies = "";
+  Object.defineProperty(document, "cookie", {
+    get: function () { return cookies; },
+    set: function (value) { cookies = String(value).split(";")[0]; },
+    configurable: true
+  });
+})();</script>"""
+HEAD = re.compile(rb"<head[^>]*>", re.IGNORECASE)
 
 
 def multiqc_binary() -> str:
@@ -40,4 +68,13 @@ def build_report(outputs: Path, title: str, log: Callable[[str], None]) -> Path:
     report = report_folder / REPORT_NAME
     if not report.exists():
         raise ToolFailed("MultiQC found no tool output to report on.", details={"tool": "multiqc"})
+    add_storage_shim(report)
     return report
+
+
+def add_storage_shim(report: Path) -> None:
+    """Put :data:`STORAGE_SHIM` first in the page's head, before MultiQC's own scripts."""
+    page = report.read_bytes()
+    head = HEAD.search(page)
+    at = head.end() if head else 0
+    report.write_bytes(page[:at] + STORAGE_SHIM.encode() + page[at:])

@@ -1,5 +1,6 @@
-// The Files tab: upload a file through a resumable upload session, in 8 MB parts, with a
-// progress bar. A part that fails is retried after asking the server how much arrived.
+// Upload a file through a resumable upload session, in 8 MB parts: the Files tab's form, and
+// Pluto.uploadFile for other pages (the FASTQ drop zone). A part that fails is retried after
+// asking the server how much arrived.
 (function () {
   "use strict";
   var CHUNK = 8 * 1024 * 1024;
@@ -65,14 +66,22 @@
 
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
+  // Resolves with the file the session stores (its uuid) once every byte arrived.
+  function uploadFile(sessionsUrl, file, dataType, progress) {
+    var session = { filename: file.name, data_type: dataType, file_size: file.size };
+    return window.Pluto.api("POST", sessionsUrl, session).then(function (created) {
+      return sendFrom(created.session_url, file, 0, progress, 0).then(function () { return created.file; });
+    });
+  }
+
+  window.Pluto.uploadFile = uploadFile;
+
   function upload(form, file) {
     var progress = new Progress(form);
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     progress.show(0, file.size);
-    var session = { filename: file.name, data_type: "attachment", file_size: file.size };
-    return window.Pluto.api("POST", form.getAttribute("data-sessions-url"), session)
-      .then(function (created) { return sendFrom(created.session_url, file, 0, progress, 0); })
+    return uploadFile(form.getAttribute("data-sessions-url"), file, "attachment", progress)
       .then(function () {
         progress.show(file.size, file.size);
         progress.say("“" + file.name + "” was uploaded.");
