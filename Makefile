@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 setup: venv
+	scripts/install-pipeline-tools
 	$(BIN)/pluto migrate
-	$(BIN)/pluto demo
+	$(BIN)/pluto demo --pipelines
 
 serve: setup
 	$(BIN)/pluto serve --host $(HOST) --port $(PORT)

@@ -28,13 +28,20 @@ def migrate_command() -> None:
 
 
 @click.command("demo")
-def demo_command() -> None:
+@click.option(
+    "--pipelines",
+    is_flag=True,
+    help="Also a FASTQ experiment: a tiny simulated reference, reads of three samples and a "
+    "bulk RNA-seq run that the worker processes.",
+)
+def demo_command(pipelines: bool) -> None:
     """Create the demo account, project PLXP00286, experiment PLX140206 and its peaks and
     survival experiments, each with finished analyses (idempotent).
 
     \b
-    Example:
+    Examples:
       pluto demo
+      pluto demo --pipelines
     """
     setup_django()
     migrate()
@@ -42,6 +49,11 @@ def demo_command() -> None:
 
     info = ensure_demo()
     others = "".join(f", {cohort.pluto_id} ({cohort.name})" for cohort in info.cohorts)
+    if pipelines:
+        from pluto.server.pipelines.demo import ensure_pipeline_demo
+
+        fastq = ensure_pipeline_demo(info.user, info.project)
+        others += f", {fastq.pluto_id} ({fastq.name}, its bulk RNA-seq run queued or done)"
     click.echo(
         f"Demo project {info.project.pluto_id}: experiments {info.experiment.pluto_id}{others}."
     )

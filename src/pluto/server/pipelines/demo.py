@@ -1,0 +1,113 @@
+"""The demo's FASTQ experiment: a tiny simulated transcriptome as the reference ``demo-tiny``,
+simulated paired-end reads of three samples with known abundances, and a ``bulk_rnaseq`` run
+over them that the worker processes, ready to review and accept.
+
+Running it again changes nothing: each step looks for what it would make first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+
+from pluto.server.accounts.models import User
+from pluto.server.files.services import attach_file
+from pluto.server.lab import services as lab_services
+from pluto.server.lab.demo_upload import write_parquet
+from pluto.server.lab.models import Experiment, Project
+from pluto.server.lab.permissions import OWNER
+from pluto.server.pipelines import services
+from pluto.server.pipelines.models import PipelineRun, Reference
+from pluto.server.pipelines.references import add_reference
+from pluto.server.pipelines.simulator import SimulatedExperiment, simulate_experiment
+from pluto.server.tables.services import current_dataset, store_table
+
+REFERENCE = "demo-tiny"
+EXPERIMENT_NAME = "Demo RNA-seq from FASTQ"
+SAMPLES = ("S1", "S2", "S3")
+FRAGMENTS = 30_000
+TRUTH_FILE = "simulated_truth_gene_tpm.csv"
+
+
+def fastq_experiment(user: User, project: Project) -> Experiment:
+    """The demo project's FASTQ experiment, made when missing."""
+    found = Experiment.objects.filter(project=project, name=EXPERIMENT_NAME).first()
+    if found is not None:
+        return found
+    data = {
+        "project": project.pluto_id,
+        "name": EXPERIMENT_NAME,
+        "description": (
+            "Three samples of simulated paired-end reads with known abundances (gene TPM in "
+            f"{TRUTH_FILE}), run from FASTQ to counts against the reference {REFERENCE}."
+        ),
+        "type": "rnaseq",
+        "organism": "human",
+        "assay_data_units": "raw_counts",
+    }
+    return lab_services.create_experiment(user, data)
+
+
+def demo_reference(simulated: SimulatedExperiment) -> Reference:
+    """The reference ``demo-tiny``, indexed from the simulated transcriptome when missing."""
+    found = Reference.objects.filter(name=REFERENCE).first()
+    if found is not None:
+        return found
+    return add_reference(REFERENCE, "human", simulated.transcripts_fasta, simulated.gtf)
+
+
+def store_samples(user: User, experiment: Experiment, folder: Path) -> None:
+    """The sample table of S1, S2 and S3, when the experiment has none yet."""
+    if current_dataset(experiment, "sample") is not None:
+        return
+    table = pa.table({"sample_id": list(SAMPLES), "condition": ["control", "control", "treated"]})
+    path = write_parquet(table, folder, "fastq_samples.parquet")
+    store_table(user, experiment, "sample", path, path.name)
+
+
+def truth_csv(simulated: SimulatedExperiment) -> bytes:
+    """Each gene's simulated TPM per sample, for comparing with the run's ``tpm_gene``."""
+    tpm = {sample: simulated.gene_tpm(sample) for sample in SAMPLES}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["gene_id", *SAMPLES])
+    for gene in simulated.transcriptome.gene_ids:
+        writer.writerow([gene, *(f"{tpm[sample][gene]:.4f}" for sample in SAMPLES)])
+    return out.getvalue().encode()
+
+
+def attach_reads(
+    user: User, experiment: Experiment, simulated: SimulatedExperiment
+) -> list[dict[str, str]]:
+    """Store each sample's FASTQ files and the truth table; the run's ``samples``."""
+    samples = []
+    for sample, truth in simulated.samples.items():
+        mates = [
+            attach_file(user, experiment, path.name, path.read_bytes(), data_type="fastq")
+            for path in (truth.fastq_1, truth.fastq_2)
+        ]
+        samples.append(
+            {"sample_id": sample, "fastq_1": str(mates[0].uuid), "fastq_2": str(mates[1].uuid)}
+        )
+    attach_file(user, experiment, TRUTH_FILE, truth_csv(simulated))
+    return samples
+
+
+def ensure_pipeline_demo(user: User, project: Project) -> Experiment:
+    """The FASTQ experiment, its reference, reads and one queued ``bulk_rnaseq`` run."""
+    experiment = fastq_experiment(user, project)
+    if PipelineRun.objects.filter(experiment=experiment).exists():
+        return experiment
+    with tempfile.TemporaryDirectory(prefix="pluto-demo-") as scratch:
+        folder = Path(scratch)
+        simulated = simulate_experiment(folder / "reads", SAMPLES, FRAGMENTS)
+        demo_reference(simulated)
+        store_samples(user, experiment, folder)
+        samples = attach_reads(user, experiment, simulated)
+    body = {"pipeline": "bulk_rnaseq", "reference": REFERENCE, "samples": samples}
+    services.start_run(user, experiment, OWNER, body)
+    return experiment

@@ -1,0 +1,100 @@
+"""``pluto demo --pipelines``: the FASTQ experiment, its reference and reads, and a bulk
+RNA-seq run that a real worker takes to a workflow whose counts follow the simulated truth."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from scipy.stats import spearmanr
+
+from pluto.server.files.services import GROUPS
+from pluto.server.pipelines.demo import EXPERIMENT_NAME, REFERENCE, SAMPLES, TRUTH_FILE
+from tests.analyses.processes import PLUTO, Pluto, Processes, environment, wait_for
+
+pytestmark = pytest.mark.live
+RUN_SECONDS = 300.0
+
+
+@pytest.fixture
+def demo_home(tmp_path: Path) -> Iterator[Pluto]:
+    """A fresh data directory, its processes stopped at the end."""
+    processes = Processes()
+    try:
+        yield Pluto(tmp_path, environment(tmp_path), "", processes)
+    finally:
+        processes.stop_all()
+
+
+def run_demo(pluto: Pluto) -> str:
+    """``pluto demo --pipelines`` to completion; what it printed."""
+    done = subprocess.run(
+        [str(PLUTO), "demo", "--pipelines"],
+        env=pluto.env,
+        cwd=pluto.home,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def fastq_experiment(pluto: Pluto) -> str:
+    """The PLX id of the demo's FASTQ experiment."""
+    items = pluto.call("GET", "experiments/?limit=50").json()["items"]
+    return next(e["pluto_id"] for e in items if e["name"] == EXPERIMENT_NAME)
+
+
+def finished_run(pluto: Pluto, plx: str) -> dict[str, Any]:
+    """The experiment's one run, once the worker ended it."""
+
+    def ended() -> dict[str, Any] | None:
+        runs = pluto.call("GET", f"experiments/{plx}/pipeline-runs/").json()["items"]
+        return runs[0] if runs and runs[0]["status"] in ("completed", "failed") else None
+
+    found: dict[str, Any] = wait_for(ended, timeout=RUN_SECONDS, interval=1.0)
+    return found
+
+
+def csv_of(pluto: Pluto, plx: str, data_type: str, name: str = "") -> list[dict[str, str]]:
+    """The experiment's first file of a kind (whose name has ``name``), read as CSV."""
+    files = pluto.call("GET", f"experiments/{plx}/files/?data_type={data_type}").json()
+    listed = files[GROUPS[data_type]]["items"]
+    uuid = next(f["uuid"] for f in listed if name in f["filename"])
+    url = pluto.call("GET", f"experiments/{plx}/files/{uuid}/download/").json()["url"]
+    return list(csv.DictReader(io.StringIO(requests.get(url, timeout=30).text)))
+
+
+def test_the_pipeline_demo_runs_to_counts_that_follow_the_truth(demo_home: Pluto) -> None:
+    pluto = demo_home
+    printed = run_demo(pluto)
+    pluto.key = pluto.run("token", "create", "--user", "demo@pluto.local", "--name", "t").strip()
+    pluto.url = pluto.serve(with_worker=True)
+    plx = fastq_experiment(pluto)
+
+    run = finished_run(pluto, plx)
+    accepted = pluto.call("POST", f"experiments/{plx}/workflows/{run['workflow']}/accept/")
+    truth = {row["gene_id"]: row for row in csv_of(pluto, plx, "attachment", TRUTH_FILE)}
+    tpm = {row["gene_id"]: row for row in csv_of(pluto, plx, "tpm_gene")}
+    references = pluto.call("GET", "references/").json()["items"]
+    run_demo(pluto)
+    runs_again = pluto.call("GET", f"experiments/{plx}/pipeline-runs/").json()["items"]
+
+    assert EXPERIMENT_NAME in printed
+    assert run["status"] == "completed", run["error"]
+    assert accepted.status_code == 200, accepted.text
+    assert [r["name"] for r in references if r["status"] == "ready"] == [REFERENCE]
+    for sample in SAMPLES:
+        ids = sorted(truth)
+        rho = spearmanr(
+            [float(truth[t][sample]) for t in ids], [float(tpm[t][sample]) for t in ids]
+        )
+        assert rho.statistic > 0.95, (sample, rho)
+    assert len(runs_again) == 1
