@@ -32,7 +32,7 @@ def migrate_command() -> None:
     "--pipelines",
     is_flag=True,
     help="Also a FASTQ experiment: a tiny simulated reference, reads of three samples and a "
-    "bulk RNA-seq run that the worker processes.",
+    "bulk RNA-seq run over them, processed and accepted.",
 )
 def demo_command(pipelines: bool) -> None:
     """Create the demo account, project PLXP00286, experiment PLX140206 and its peaks and
@@ -53,7 +53,7 @@ def demo_command(pipelines: bool) -> None:
         from pluto.server.pipelines.demo import ensure_pipeline_demo
 
         fastq = ensure_pipeline_demo(info.user, info.project)
-        others += f", {fastq.pluto_id} ({fastq.name}, its bulk RNA-seq run queued or done)"
+        others += f", {fastq.pluto_id} ({fastq.name}, its bulk RNA-seq run accepted)"
     click.echo(
         f"Demo project {info.project.pluto_id}: experiments {info.experiment.pluto_id}{others}."
     )
