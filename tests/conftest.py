@@ -89,9 +89,9 @@ def make_experiment(
 
 
 # Tests that start their own Pluto processes on a SQLite file of their own, or whose subject
-# never reaches the database (pip installing the served SDK wheel): they exercise nothing of
-# the database under test, so the PostgreSQL pass (`-m "not own_database"`) leaves them out
-# instead of running them twice.
+# never reaches the database (pip installing the served SDK wheel, the deployment files):
+# they exercise nothing of the database under test, so the PostgreSQL pass
+# (`-m "not own_database"`) leaves them out instead of running them twice.
 OWN_DATABASE = (
     "tests/r/",
     "tests/cluster/",
@@ -108,6 +108,9 @@ OWN_DATABASE = (
     "tests/cli/test_serve_security.py",
     "tests/cli/test_deploy_check.py",
     "tests/web/test_python_sdk_install.py",
+    "tests/cli/test_serve_threads.py",
+    "tests/pipelines/rnaseq/test_pipeline_demo.py",
+    "tests/deploy/",
 )
 
 
