@@ -9,11 +9,8 @@ import re
 from pluto.server.lab.models import Experiment, ExperimentMember
 from pluto.server.pipelines.models import Reference
 from tests.conftest import Caller, make_experiment, make_project
+from tests.pipelines.test_workflows_tab import workflows_tab
 from tests.web.conftest import html, signed_in
-
-
-def workflows_tab(experiment: Experiment) -> str:
-    return f"/experiments/{experiment.pluto_id}/?tab=workflows"
 
 
 def sample_ids_of(page: str) -> list[str]:

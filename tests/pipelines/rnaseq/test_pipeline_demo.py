@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,19 +13,10 @@ from scipy.stats import spearmanr
 
 from pluto.server.files.services import GROUPS
 from pluto.server.pipelines.demo import EXPERIMENT_NAME, REFERENCE, SAMPLES, TRUTH_FILE
-from tests.analyses.processes import PLUTO, Pluto, Processes, environment
+from tests.analyses.processes import PLUTO, Pluto
+from tests.analyses.test_demo_command import demo_home  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.live
-
-
-@pytest.fixture
-def demo_home(tmp_path: Path) -> Iterator[Pluto]:
-    """A fresh data directory, its processes stopped at the end."""
-    processes = Processes()
-    try:
-        yield Pluto(tmp_path, environment(tmp_path), "", processes)
-    finally:
-        processes.stop_all()
 
 
 def run_demo(pluto: Pluto) -> str:
@@ -59,7 +48,9 @@ def csv_of(pluto: Pluto, plx: str, data_type: str, name: str = "") -> list[dict[
     return list(csv.DictReader(io.StringIO(requests.get(url, timeout=30).text)))
 
 
-def test_the_pipeline_demo_runs_to_counts_that_follow_the_truth(demo_home: Pluto) -> None:
+def test_the_pipeline_demo_runs_to_counts_that_follow_the_truth(
+    demo_home: Pluto,  # noqa: F811
+) -> None:
     pluto = demo_home
     printed = run_demo(pluto)
     pluto.key = pluto.run("token", "create", "--user", "demo@pluto.local", "--name", "t").strip()

@@ -130,12 +130,10 @@ class Worker:
     def claim(self) -> tuple[JobQueue, int] | None:
         """The next job to run, from the queue whose waiting job has the highest priority
         (so an interactive analysis goes before a pipeline run queued earlier)."""
-        waiting = [(jobs.next_priority(), order, jobs) for order, jobs in enumerate(self.queues)]
-        ranked = sorted(
-            ((priority, order, jobs) for priority, order, jobs in waiting if priority is not None),
-            key=lambda item: (-item[0], item[1]),
-        )
-        for _, _, jobs in ranked:
+        priorities = [(jobs.next_priority(), jobs) for jobs in self.queues]
+        waiting = [(priority, jobs) for priority, jobs in priorities if priority is not None]
+        # sorted() keeps the queues' order among equal priorities: analyses first.
+        for _, jobs in sorted(waiting, key=lambda item: -item[0]):
             job_id = jobs.claim_next(self.worker_id)
             if job_id is not None:
                 return jobs, job_id

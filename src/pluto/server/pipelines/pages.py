@@ -53,10 +53,10 @@ def fastq_run_context(experiment: Experiment) -> dict[str, Any] | None:
     the experiment's organism; None when its type runs no FASTQ pipeline."""
     if BULK_RNASEQ not in pipelines_for(experiment.type.shortname):
         return None
-    ready = all_references().filter(status=ReferenceStatus.READY)
+    ready = all_references().filter(status=ReferenceStatus.READY, organism=experiment.organism_id)
     return {
         "sample_ids": table_sample_ids(experiment) or [],
-        "references": [r.name for r in ready if r.organism_id == experiment.organism_id],
+        "references": [reference.name for reference in ready],
     }
 
 
