@@ -12,7 +12,6 @@ that a lease recorded by a process can be recognised as abandoned once that proc
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import functools
 import os
@@ -27,10 +26,36 @@ PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL = 0.5
 
 
+@functools.cache
+def prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, None where there is none; cached, so a process loads it before it
+    forks (loading a library in the forked child of a threaded process could deadlock)."""
+    try:
+        function: Callable[..., int] = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+def parent_death_request(sig: signal.Signals) -> Callable[[], None] | None:
+    """A call that has the kernel send ``sig`` to the calling process when its parent dies
+    (Linux's parent-death signal), for a child to make right after the fork (a
+    ``preexec_fn``); None where it cannot be asked."""
+    call = prctl()
+    if call is None:
+        return None
+
+    def ask() -> None:
+        call(PR_SET_PDEATHSIG, int(sig))
+
+    return ask
+
+
 def ask_kernel_for_signal(sig: signal.Signals) -> None:
     """Have the kernel send ``sig`` to this process when its parent dies (Linux only)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig))
+    request = parent_death_request(sig)
+    if request is not None:
+        request()
 
 
 def end_with_parent(

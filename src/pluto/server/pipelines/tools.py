@@ -11,7 +11,6 @@ than an exit status.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import os
 import re
@@ -24,10 +23,10 @@ from pathlib import Path
 from django.conf import settings
 
 from pluto.server.errors import PlutoError
+from pluto.server.lifeline import parent_death_request
 
 TAIL_LINES = 8
 VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)")
-PR_SET_PDEATHSIG = 1
 INSTALL_HINT = "install it with scripts/install-pipeline-tools (Debian's package of that name)"
 
 
@@ -35,30 +34,6 @@ class ToolFailed(PlutoError):
     """A tool could not run or exited with an error; the message has its last lines."""
 
     status, code = 400, "tool_failed"
-
-
-@functools.cache
-def prctl() -> Callable[..., int] | None:
-    """libc's ``prctl``, loaded before any fork (loading a library in a forked child of a
-    threaded process could deadlock); None where there is none."""
-    try:
-        function: Callable[..., int] = ctypes.CDLL("libc.so.6", use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return function
-
-
-def die_with_parent() -> Callable[[], None] | None:
-    """What the tool's process runs before the tool: ask the kernel to SIGKILL it when its
-    parent dies (Linux's parent-death signal), or None where that cannot be asked."""
-    call = prctl()
-    if call is None:
-        return None
-
-    def ask() -> None:
-        call(PR_SET_PDEATHSIG, int(signal.SIGKILL))
-
-    return ask
 
 
 def threads() -> int:
@@ -105,8 +80,8 @@ def run_tool(args: Sequence[str | Path], what: str, log: Callable[[str], None], 
             text=True,
             errors="replace",
             start_new_session=True,
-            # Only the prctl call loaded before the fork runs there (see die_with_parent).
-            preexec_fn=die_with_parent(),
+            # Only the prctl call loaded before the fork runs there (see parent_death_request).
+            preexec_fn=parent_death_request(signal.SIGKILL),
         )
     except FileNotFoundError as exc:
         raise ToolFailed(f"{tool} is not installed; {INSTALL_HINT}.") from exc
