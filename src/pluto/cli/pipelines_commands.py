@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from pluto.cli.client_support import api_command, json_option, make_client, print_json
 from pluto.cli.reference_commands import reference
-from pluto.client.pipelines import Workflow
+from pluto.client.pipelines import PipelineRun, Workflow
 
 
 def workflow_line(workflow: Workflow) -> str:
@@ -120,29 +121,89 @@ def upload_fastq_command(
     click.echo("  ".join(f"{key}={value}" for key, value in entry.items()))
 
 
-@click.command("run-rnaseq")
-@click.argument("experiment")
-@click.option("--reference", required=True, help="A ready reference's name (pluto references).")
-@click.option(
+SAMPLES_OPTION = click.option(
     "--samples",
     "samples_file",
     required=True,
     type=LOCAL_FILE,
     help="A JSON list of {sample_id, fastq_1, fastq_2} (from pluto upload-fastq --json).",
 )
+AUTO_ACCEPT_OPTION = click.option(
+    "--auto-accept", is_flag=True, help="Publish the outputs as soon as the run completes."
+)
+
+
+def read_samples(samples_file: Path) -> list[dict[str, str]]:
+    """The run's samples from a JSON file."""
+    try:
+        samples: list[dict[str, str]] = json.loads(samples_file.read_text())
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{samples_file} is not JSON: {exc}", param_hint="--samples"
+        ) from exc
+    return samples
+
+
+def start_and_report(
+    experiment: str, pipeline: str, options: dict[str, Any], flags: tuple[bool, bool, bool]
+) -> None:
+    """Start a FASTQ pipeline's run, wait for it when asked, and print it (``flags``:
+    auto_accept, wait, as_json)."""
+    auto_accept, wait, as_json = flags
+    reference, samples = options.pop("reference"), read_samples(options.pop("samples_file"))
+    parameters = {key: value for key, value in options.items() if value is not None}
+    client = make_client()
+    run = client.run_fastq_pipeline(
+        experiment, pipeline, reference, samples, auto_accept=auto_accept, **parameters
+    )
+    if wait:
+        run = client.wait_for_pipeline_run(experiment, run)
+    if as_json:
+        print_json(run.raw)
+        return
+    print_run(experiment, run)
+
+
+def qc_line(row: dict[str, Any]) -> str:
+    """A sample's QC as a line."""
+    line = (
+        f"  {row['sample_id']}: {row['reads_in']} fragments in, {row['reads_kept']} kept, "
+        f"{row['mapping_rate']}% mapped"
+    )
+    if "peaks" in row:
+        line += f", {row['duplication']}% duplicates, {row['peaks']} peaks, FRiP {row['frip']}"
+    return line
+
+
+def print_run(experiment: str, run: PipelineRun) -> None:
+    """A run's status, QC and what to do next."""
+    click.echo(f"{run.uuid}  {run.status}  workflow {run.workflow}")
+    if run.error:
+        click.echo(run.error)
+    for row in run.outputs.get("qc", []):
+        click.echo(qc_line(row))
+    published = (run.outputs.get("assay_data") or {}).get("version")
+    if run.status == "completed" and published:
+        click.echo(f"Published as version {published} of the assay data.")
+    elif run.status == "completed":
+        click.echo(f"Accept it with: pluto accept-workflow {experiment} {run.workflow}")
+    elif run.status in ("pending", "in_progress"):
+        click.echo(f"A worker runs it; see its steps with: pluto workflows {experiment}")
+        click.echo(f"Cancel it with: pluto cancel-run {experiment} {run.uuid}")
+
+
+@click.command("run-rnaseq")
+@click.argument("experiment")
+@click.option("--reference", required=True, help="A ready reference's name (pluto references).")
+@SAMPLES_OPTION
 @click.option("--min-read-length", type=int, default=None, help="fastp's length filter.")
 @click.option("--name", default=None, help="The workflow's name.")
+@AUTO_ACCEPT_OPTION
 @click.option("--wait", is_flag=True, help="Wait until the run has ended (a worker runs it).")
 @json_option
 @api_command
 def run_rnaseq_command(
-    experiment: str,
-    reference: str,
-    samples_file: Path,
-    min_read_length: int | None,
-    name: str | None,
-    wait: bool,
-    as_json: bool,
+    experiment: str, auto_accept: bool, wait: bool, as_json: bool, **options: Any
 ) -> None:
     """Start the bulk RNA-seq pipeline (fastp, salmon, gene counts, a QC report) on the
     workers; review, then accept.
@@ -152,34 +213,40 @@ def run_rnaseq_command(
       pluto run-rnaseq PLX140206 --reference GRCh38-tx --samples samples.json --wait
       pluto accept-workflow PLX140206 <workflow uuid>
     """
-    try:
-        samples = json.loads(samples_file.read_text())
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{samples_file} is not JSON: {exc}", param_hint="--samples"
-        ) from exc
-    options = {"min_read_length": min_read_length, "name": name}
-    parameters = {key: value for key, value in options.items() if value is not None}
-    client = make_client()
-    run = client.run_rnaseq(experiment, reference, samples, **parameters)
-    if wait:
-        run = client.wait_for_pipeline_run(experiment, run)
-    if as_json:
-        print_json(run.raw)
-        return
-    click.echo(f"{run.uuid}  {run.status}  workflow {run.workflow}")
-    if run.error:
-        click.echo(run.error)
-    for row in run.outputs.get("qc", []):
-        click.echo(
-            f"  {row['sample_id']}: {row['reads_in']} read pairs in, {row['reads_kept']} kept, "
-            f"{row['mapping_rate']}% mapped"
-        )
-    if run.status == "completed":
-        click.echo(f"Accept it with: pluto accept-workflow {experiment} {run.workflow}")
-    elif run.status in ("pending", "in_progress"):
-        click.echo(f"A worker runs it; see its steps with: pluto workflows {experiment}")
-        click.echo(f"Cancel it with: pluto cancel-run {experiment} {run.uuid}")
+    start_and_report(experiment, "bulk_rnaseq", options, (auto_accept, wait, as_json))
+
+
+@click.command("run-peaks")
+@click.argument("experiment")
+@click.option(
+    "--pipeline",
+    required=True,
+    type=click.Choice(["chipseq", "atacseq", "cutandrun"]),
+    help="The peak pipeline of the experiment's type.",
+)
+@click.option("--reference", required=True, help="A ready genome reference's name.")
+@SAMPLES_OPTION
+@click.option("--min-read-length", type=int, default=None, help="fastp's length filter.")
+@click.option("--qvalue", type=float, default=None, help="MACS2's q-value cut-off (0.05).")
+@click.option("--min-samples", type=int, default=None, help="Samples a consensus peak needs.")
+@click.option("--fragment-length", type=int, default=None, help="Single-end fragment length.")
+@click.option("--name", default=None, help="The workflow's name.")
+@AUTO_ACCEPT_OPTION
+@click.option("--wait", is_flag=True, help="Wait until the run has ended (a worker runs it).")
+@json_option
+@api_command
+def run_peaks_command(
+    experiment: str, pipeline: str, auto_accept: bool, wait: bool, as_json: bool, **options: Any
+) -> None:
+    """Start a peak pipeline (fastp, bowtie2, duplicate marking, MACS2, consensus peaks and
+    their counts, bigWig tracks, a QC report) on the workers; review, then accept.
+
+    \b
+    Example:
+      pluto run-peaks PLX140207 --pipeline chipseq --reference GRCh38 --samples samples.json --wait
+      pluto accept-workflow PLX140207 <workflow uuid>
+    """
+    start_and_report(experiment, pipeline, options, (auto_accept, wait, as_json))
 
 
 @click.command("cancel-run")
@@ -205,6 +272,7 @@ def cancel_run_command(experiment: str, run: str, as_json: bool) -> None:
 COMMANDS: list[click.Command] = [
     upload_fastq_command,
     run_rnaseq_command,
+    run_peaks_command,
     cancel_run_command,
     workflows_command,
     accept_workflow_command,

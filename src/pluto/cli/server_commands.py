@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -29,19 +30,21 @@ def migrate_command() -> None:
 
 @click.command("demo")
 @click.option(
-    "--pipelines",
-    is_flag=True,
-    help="Also a FASTQ experiment: a tiny simulated reference, reads of three samples and a "
-    "bulk RNA-seq run over them, processed and accepted.",
+    "--pipelines/--no-pipelines",
+    default=None,
+    help="Also the FASTQ experiments (the default when the pipeline tools are installed): "
+    "tiny simulated references, reads with known truth, and a bulk RNA-seq run and a "
+    "ChIP-seq run over them, processed and accepted.",
 )
-def demo_command(pipelines: bool) -> None:
+def demo_command(pipelines: bool | None) -> None:
     """Create the demo account, project PLXP00286, experiment PLX140206 and its peaks and
-    survival experiments, each with finished analyses (idempotent).
+    survival experiments, each with finished analyses, and the FASTQ experiments with their
+    finished pipeline runs (idempotent).
 
     \b
     Examples:
       pluto demo
-      pluto demo --pipelines
+      pluto demo --no-pipelines
     """
     setup_django()
     migrate()
@@ -49,17 +52,31 @@ def demo_command(pipelines: bool) -> None:
 
     info = ensure_demo()
     others = "".join(f", {cohort.pluto_id} ({cohort.name})" for cohort in info.cohorts)
-    if pipelines:
-        from pluto.server.pipelines.demo import ensure_pipeline_demo
-
-        fastq = ensure_pipeline_demo(info.user, info.project)
-        others += f", {fastq.pluto_id} ({fastq.name}, its bulk RNA-seq run accepted)"
+    if pipelines is not False:
+        others += pipeline_demos(info, required=pipelines is True)
     click.echo(
         f"Demo project {info.project.pluto_id}: experiments {info.experiment.pluto_id}{others}."
     )
     # The password is shown only when it is made; server logs and later runs do not repeat it.
     shown = info.password if info.password_is_new else f"password in {password_path()}"
     click.echo(f"Demo sign-in: {info.user.email} / {shown}")
+
+
+def pipeline_demos(info: Any, required: bool) -> str:
+    """The FASTQ experiments, listed for the summary line; when a tool is missing and they
+    were not asked for by name, a note on how to get them instead."""
+    from pluto.server.pipelines.fastq_demos import ensure_pipeline_demos, missing_tools
+
+    missing = missing_tools()
+    if missing and not required:
+        click.echo(
+            f"Left out the pipeline demos: {', '.join(missing)} not installed. Install them "
+            "with scripts/install-pipeline-tools (as root), then run pluto demo again.",
+            err=True,
+        )
+        return ""
+    made = ensure_pipeline_demos(info.user, info.project)
+    return "".join(f", {e.pluto_id} ({e.name}, its {what} run accepted)" for e, what in made)
 
 
 def default_processes() -> int:

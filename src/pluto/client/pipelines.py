@@ -218,6 +218,42 @@ class PipelineMethods(ClientBase):
         ``ready`` one by name."""
         return self.list_items("references/")
 
+    def run_fastq_pipeline(
+        self,
+        experiment: Any,
+        pipeline: str,
+        reference: str,
+        samples: list[dict[str, Any]],
+        *,
+        auto_accept: bool = False,
+        **parameters: Any,
+    ) -> PipelineRun:
+        """Start a FASTQ pipeline (``bulk_rnaseq``, ``chipseq``, ``atacseq``, ``cutandrun``)
+        and return the run at once, ``pending``: a worker runs it. Follow it with
+        :meth:`wait_for_pipeline_run`, stop it with :meth:`cancel_pipeline_run`.
+
+        ``samples`` are ``{"sample_id", "fastq_1", "fastq_2"}`` with the uuids of uploaded
+        ``fastq`` files; ``parameters`` are the pipeline's own (see :meth:`pipelines`) and
+        ``name``. With ``auto_accept`` the outputs are published as soon as the run
+        completes, without review.
+
+        Example::
+
+            samples = [{"sample_id": "S1", "fastq_1": r1.uuid, "fastq_2": r2.uuid}]
+            run = client.run_fastq_pipeline("PLX140207", "chipseq", "GRCh38", samples, qvalue=0.01)
+            run = client.wait_for_pipeline_run("PLX140207", run)
+        """
+        body = {
+            "pipeline": pipeline,
+            "reference": reference,
+            "samples": samples,
+            "parameters": parameters,
+            "auto_accept": auto_accept,
+        }
+        return PipelineRun.from_json(
+            self.send("POST", experiment_path(experiment, "pipeline-runs/"), body)
+        )
+
     def run_rnaseq(
         self,
         experiment: Any,
@@ -226,8 +262,7 @@ class PipelineMethods(ClientBase):
         **parameters: Any,
     ) -> PipelineRun:
         """Start ``bulk_rnaseq`` (fastp, salmon, gene counts, a QC report) and return the run
-        at once, ``pending``: a worker runs it. Follow it with :meth:`wait_for_pipeline_run`,
-        stop it with :meth:`cancel_pipeline_run`.
+        at once, ``pending``: a worker runs it (see :meth:`run_fastq_pipeline`).
 
         ``samples`` are ``{"sample_id", "fastq_1", "fastq_2"}`` with the uuids of uploaded
         ``fastq`` files; ``parameters`` are ``min_read_length`` and ``name``.
@@ -240,12 +275,4 @@ class PipelineMethods(ClientBase):
             run = client.run_rnaseq("PLX140206", "GRCh38-tx", samples)
             run = client.wait_for_pipeline_run("PLX140206", run)
         """
-        body = {
-            "pipeline": "bulk_rnaseq",
-            "reference": reference,
-            "samples": samples,
-            "parameters": parameters,
-        }
-        return PipelineRun.from_json(
-            self.send("POST", experiment_path(experiment, "pipeline-runs/"), body)
-        )
+        return self.run_fastq_pipeline(experiment, "bulk_rnaseq", reference, samples, **parameters)

@@ -36,7 +36,7 @@ def test_without_a_reference_of_its_organism_the_tab_says_who_adds_one(
 ) -> None:
     page = html(signed_in(ada.user).get(workflows_tab(experiment)))
 
-    assert "No ready reference of this experiment's organism yet" in page
+    assert "No ready transcriptome reference of this experiment's organism yet" in page
     assert 'id="fastq-drop"' not in page
 
 

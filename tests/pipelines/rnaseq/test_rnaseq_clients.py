@@ -78,7 +78,7 @@ def test_fastq_uploaded_by_command_run_through_the_pipeline_command(
     assert [e["sample_id"] for e in entries] == ["S1", "S2", "S3"]
     assert all(set(e) == {"sample_id", "fastq_1", "fastq_2"} for e in entries)
     assert " completed  workflow " in result.stdout
-    assert "  S1: 30000 read pairs in, " in result.stdout
+    assert "  S1: 30000 fragments in, " in result.stdout
     assert f"Accept it with: pluto accept-workflow {experiment.pluto_id} " in result.stdout
 
 

@@ -1,7 +1,8 @@
-"""The demo's FASTQ experiment: a tiny simulated transcriptome as the reference ``demo-tiny``,
-simulated paired-end reads of three samples with known abundances, and a ``bulk_rnaseq`` run
-over them, processed in this process as a worker would (claimed, run, completed) and
-accepted, so its counts are the experiment's assay data and its files are published.
+"""The demo's RNA-seq FASTQ experiment: a tiny simulated transcriptome as the reference
+``demo-tiny``, simulated paired-end reads of three samples with known abundances, and a
+``bulk_rnaseq`` run over them, processed in this process as a worker would (claimed, run,
+completed) and accepted, so its counts are the experiment's assay data and its files are
+published.
 
 Running it again changes nothing: each step looks for what it would make first.
 """
@@ -35,13 +36,17 @@ FRAGMENTS = 30_000
 TRUTH_FILE = "simulated_truth_gene_tpm.csv"
 
 
-def fastq_experiment(user: User, project: Project) -> Experiment:
-    """The demo project's FASTQ experiment, made when missing."""
-    found = Experiment.objects.filter(project=project, name=EXPERIMENT_NAME).first()
+def demo_experiment(user: User, project: Project, data: dict[str, str]) -> Experiment:
+    """The demo project's experiment named ``data["name"]``, made from ``data`` when missing."""
+    found = Experiment.objects.filter(project=project, name=data["name"]).first()
     if found is not None:
         return found
+    return lab_services.create_experiment(user, {"project": project.pluto_id, **data})
+
+
+def fastq_experiment(user: User, project: Project) -> Experiment:
+    """The demo project's RNA-seq FASTQ experiment, made when missing."""
     data = {
-        "project": project.pluto_id,
         "name": EXPERIMENT_NAME,
         "description": (
             "Three samples of simulated paired-end reads with known abundances (gene TPM in "
@@ -51,7 +56,7 @@ def fastq_experiment(user: User, project: Project) -> Experiment:
         "organism": "human",
         "assay_data_units": "raw_counts",
     }
-    return lab_services.create_experiment(user, data)
+    return demo_experiment(user, project, data)
 
 
 def demo_reference(simulated: SimulatedExperiment) -> Reference:
@@ -82,19 +87,29 @@ def truth_csv(simulated: SimulatedExperiment) -> bytes:
     return out.getvalue().encode()
 
 
+def attach_fastq(
+    user: User, experiment: Experiment, reads: dict[str, tuple[Path, Path | None]]
+) -> list[dict[str, str]]:
+    """Store each sample's FASTQ file(s); the run's ``samples``."""
+    samples = []
+    for sample, mates in reads.items():
+        entry = {"sample_id": sample}
+        for field, path in zip(("fastq_1", "fastq_2"), mates, strict=True):
+            if path is not None:
+                stored = attach_file(
+                    user, experiment, path.name, path.read_bytes(), data_type="fastq"
+                )
+                entry[field] = str(stored.uuid)
+        samples.append(entry)
+    return samples
+
+
 def attach_reads(
     user: User, experiment: Experiment, simulated: SimulatedExperiment
 ) -> list[dict[str, str]]:
     """Store each sample's FASTQ files and the truth table; the run's ``samples``."""
-    samples = []
-    for sample, truth in simulated.samples.items():
-        mates = [
-            attach_file(user, experiment, path.name, path.read_bytes(), data_type="fastq")
-            for path in (truth.fastq_1, truth.fastq_2)
-        ]
-        samples.append(
-            {"sample_id": sample, "fastq_1": str(mates[0].uuid), "fastq_2": str(mates[1].uuid)}
-        )
+    reads = {s: (t.fastq_1, t.fastq_2) for s, t in simulated.samples.items()}
+    samples = attach_fastq(user, experiment, reads)
     attach_file(user, experiment, TRUTH_FILE, truth_csv(simulated))
     return samples
 

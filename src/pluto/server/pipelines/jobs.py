@@ -22,7 +22,9 @@ from django.db.models.functions import Concat, Now
 from django.utils import timezone
 
 from pluto.server.analyses.jobs import JobQueue
-from pluto.server.errors import Conflict
+from pluto.server.errors import Conflict, PlutoError
+from pluto.server.lab.permissions import experiment_role
+from pluto.server.pipelines import fastq_run, services
 from pluto.server.pipelines.models import (
     PipelineRun,
     Reference,
@@ -210,9 +212,8 @@ def settle(run_id: int, worker_id: str, outcome: str, returncode: int | None) ->
 
 
 def execute(run_id: int, worker_id: str) -> None:
-    """Run a claimed run to its end (in the worker's child process)."""
-    from pluto.server.pipelines import rnaseq_run
-
+    """Run a claimed run to its end (in the worker's child process), and publish what it
+    made when it was started with ``auto_accept``."""
     run = PipelineRun.objects.select_related("workflow", "experiment").get(pk=run_id)
     if run.worker_id != worker_id or run.status != RunStatus.IN_PROGRESS:
         return  # cancelled or taken over between the claim and this process starting
@@ -220,11 +221,27 @@ def execute(run_id: int, worker_id: str) -> None:
         append_log(run_id, f"Attempt {run.attempts} of {run.max_attempts}.")
     reference = Reference.objects.select_related("organism").get(name=run.parameters["reference"])
     try:
-        rnaseq_run.execute(run.workflow, reference, worker_id)
+        completed = fastq_run.execute(run.workflow, reference, worker_id)
     except Conflict:
         # The run was cancelled while a step ran: its steps and status are already final.
         if still_running(run_id, worker_id):
             raise
+        return
+    if completed and run.parameters.get("auto_accept"):
+        auto_accept(run)
+
+
+def auto_accept(run: PipelineRun) -> None:
+    """Accept a completed run's workflow as the scientist who started it; a refusal (they
+    lost the right to, say) stays in the run's log and leaves the workflow to review."""
+    starter = run.created_by
+    role = experiment_role(starter, run.experiment) if starter is not None else None
+    try:
+        if starter is None:
+            raise Conflict("Its starter's account was removed.")
+        services.accept_workflow(starter, Workflow.objects.get(run=run), role or "")
+    except PlutoError as error:
+        append_log(run.pk, f"Not published at once: {error.message} Review and accept it.")
 
 
 def still_running(run_id: int, worker_id: str) -> bool:

@@ -11,10 +11,10 @@ from django.http import HttpRequest
 from pluto.server.files.services import files_of_kind
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines import services
+from pluto.server.pipelines.fastq_request import table_sample_ids
 from pluto.server.pipelines.models import ReferenceStatus, RunStatus, Workflow
 from pluto.server.pipelines.references import all_references
-from pluto.server.pipelines.registry import BULK_RNASEQ, pipelines_for
-from pluto.server.pipelines.rnaseq_request import table_sample_ids
+from pluto.server.pipelines.registry import pipelines_for
 from pluto.server.web.access import Access
 from pluto.server.web.forms import Done
 from pluto.server.web.frames import stored_frame_url
@@ -49,14 +49,19 @@ def workflows_context(experiment: Experiment) -> dict[str, Any]:
 
 
 def fastq_run_context(experiment: Experiment) -> dict[str, Any] | None:
-    """What the FASTQ drop zone pairs files with: the sample ids and the ready references of
-    the experiment's organism; None when its type runs no FASTQ pipeline."""
-    if BULK_RNASEQ not in pipelines_for(experiment.type.shortname):
+    """What the FASTQ drop zone pairs files with and runs: the experiment type's FASTQ
+    pipeline, the sample ids and the ready references of the experiment's organism that
+    hold what the pipeline needs; None when its type runs no FASTQ pipeline."""
+    pipeline = next((p for p in pipelines_for(experiment.type.shortname) if p.takes_fastq), None)
+    if pipeline is None:
         return None
     ready = all_references().filter(status=ReferenceStatus.READY, organism=experiment.organism_id)
     return {
+        "pipeline": pipeline.shortname,
+        "title": pipeline.name.split(":")[0],
+        "reference_kind": pipeline.reference_kind,
         "sample_ids": table_sample_ids(experiment) or [],
-        "references": [reference.name for reference in ready],
+        "references": [r.name for r in ready if r.holds(pipeline.reference_kind)],
     }
 
 

@@ -203,7 +203,9 @@ def reference_json(reference: Reference) -> dict[str, Any]:
     }
 
 
-def reference_problem(value: Any, organism: Organism) -> tuple[Reference | None, str]:
+def reference_problem(
+    value: Any, organism: Organism, needs: str = "transcriptome"
+) -> tuple[Reference | None, str]:
     """The ready reference a run names (by name or uuid) or why it cannot be chosen."""
     if not isinstance(value, str) or not value.strip():
         return None, "is required: the name of a ready reference (GET references/)."

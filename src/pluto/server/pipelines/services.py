@@ -28,7 +28,7 @@ from pluto.server.lab.ids import parse_uuid
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.permissions import EDITOR
 from pluto.server.lab.services import clean_name, require
-from pluto.server.pipelines import assay_import, rnaseq_run
+from pluto.server.pipelines import assay_import, fastq_run
 from pluto.server.pipelines.models import (
     PipelineRun,
     RunStatus,
@@ -37,7 +37,7 @@ from pluto.server.pipelines.models import (
     WorkflowPreprocess,
     WorkflowStatus,
 )
-from pluto.server.pipelines.registry import BULK_RNASEQ, Pipeline, find_pipeline
+from pluto.server.pipelines.registry import Pipeline, find_pipeline, named_pipeline
 from pluto.server.pipelines.states import FINISHED_RUN, move_run, move_workflow
 from pluto.server.scratch import scratch_folder
 from pluto.server.storage import get_storage
@@ -155,13 +155,14 @@ def create_run(
 def start_run(user: User, experiment: Experiment, role: str, data: dict[str, Any]) -> Workflow:
     """Start a run from a ``POST pipeline-runs/`` body; its workflow.
 
-    An assay import is processed here, a bulk RNA-seq run queued for the workers. Bad bodies
-    are ``400`` naming the field; a table that fails a step makes a failed run.
+    An assay import is processed here, a FASTQ pipeline's run queued for the workers. Bad
+    bodies are ``400`` naming the field; a table that fails a step makes a failed run.
     """
     require(role, EDITOR, "run pipelines")
-    if data.get("pipeline") in (BULK_RNASEQ.shortname, str(BULK_RNASEQ.uuid)):
-        find_pipeline(data["pipeline"], experiment.type.shortname)
-        return rnaseq_run.start(user, experiment, data)
+    named = named_pipeline(data.get("pipeline"))
+    if named is not None and named.takes_fastq:
+        pipeline = find_pipeline(data["pipeline"], experiment.type.shortname)
+        return fastq_run.start(user, experiment, pipeline, data)
     unknown = sorted(set(data) - RUN_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -370,7 +371,7 @@ def copy_workflow(user: User, workflow: Workflow, role: str, data: Any) -> Workf
     body = copy_body(data)
     experiment, run = workflow.experiment, workflow.run
     pipeline = find_pipeline(run.pipeline, experiment.type.shortname)
-    if pipeline is BULK_RNASEQ:
+    if pipeline.takes_fastq:
         raw = body.get("parameters")
         if raw is not None and not isinstance(raw, dict):
             raise InvalidInput(
@@ -378,7 +379,7 @@ def copy_workflow(user: User, workflow: Workflow, role: str, data: Any) -> Workf
             )
         overrides = dict(raw or {})
         name = body.get("name") or overrides.pop("name", None) or f"Copy of {workflow.name}"
-        return rnaseq_run.copy(user, workflow, overrides, clean_name(name)[:200])
+        return fastq_run.copy(user, workflow, overrides, clean_name(name)[:200])
     overrides = clean_options(body.get("parameters"))
     name = clean_name(body.get("name") or overrides.get("name") or f"Copy of {workflow.name}")
     overrides["name"] = name[:200]

@@ -109,7 +109,7 @@
     uploadAll(form, paired.pairs)
       .then(function (samples) {
         status.textContent = "Starting the run…";
-        var body = { pipeline: "bulk_rnaseq", reference: form.querySelector("#fastq-reference").value, samples: samples };
+        var body = { pipeline: form.getAttribute("data-pipeline"), reference: form.querySelector("#fastq-reference").value, samples: samples };
         return window.Pluto.api("POST", form.getAttribute("data-runs-url"), body);
       })
       .then(function () { window.location.assign(window.location.pathname + "?tab=workflows"); },

@@ -1,15 +1,18 @@
-"""Starting, processing and copying ``bulk_rnaseq`` runs.
+"""Starting, processing and copying the runs of FASTQ pipelines (``bulk_rnaseq``, and the
+peak pipelines ``chipseq``, ``atacseq`` and ``cutandrun``).
 
-A run's body is checked whole (:mod:`.rnaseq_request`); the run then gets one fastp and one
-salmon step per sample, in the samples' order, and the QC report, counts, validate,
-normalise and store steps. The request only queues it (:mod:`.jobs`): a worker runs the
-steps, which can take hours on real data, and a failed step ends the run ``failed`` with
-the step, the sample and the tool's last lines, and leaves the experiment as it was.
+A run's body is checked whole (:mod:`.fastq_request`); the run then gets its pipeline's
+per-sample steps for each sample, in the samples' order, then the steps over all samples.
+The request only queues it (:mod:`.jobs`): a worker runs the steps, which can take hours on
+real data, and a failed step ends the run ``failed`` with the step, the sample and the
+tool's last lines, and leaves the experiment as it was. A run started with ``auto_accept``
+publishes its outputs as soon as it completes, as its starter accepting it would.
 """
 
 from __future__ import annotations
 
 import logging
+from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +23,9 @@ from pluto.server.analyses.priority import JobPriority
 from pluto.server.errors import Conflict, PlutoError
 from pluto.server.lab.models import Experiment
 from pluto.server.lab.services import clean_name
-from pluto.server.pipelines import assay_import, bulk_rnaseq
+from pluto.server.pipelines import assay_import, bulk_rnaseq, peaks
+from pluto.server.pipelines.fastq_request import check_run_request, stored_request
+from pluto.server.pipelines.fastq_steps import RunCandidate
 from pluto.server.pipelines.models import (
     PipelineRun,
     Reference,
@@ -31,8 +36,7 @@ from pluto.server.pipelines.models import (
     WorkflowStatus,
 )
 from pluto.server.pipelines.qc_report import multiqc_version
-from pluto.server.pipelines.registry import BULK_RNASEQ, Step
-from pluto.server.pipelines.rnaseq_request import check_run_request, stored_request
+from pluto.server.pipelines.registry import Pipeline, Step, find_pipeline
 from pluto.server.pipelines.runlog import RunLog
 from pluto.server.pipelines.states import move_run, move_workflow
 from pluto.server.pipelines.tools import tool_version
@@ -40,30 +44,40 @@ from pluto.server.scratch import scratch_folder
 
 logger = logging.getLogger("pluto.pipelines")
 RUN_PREFIX = "pipeline-run-"
-PER_SAMPLE = BULK_RNASEQ.steps[:2]
-AFTER_SAMPLES = BULK_RNASEQ.steps[2:]
+# Each FASTQ pipeline's steps: process(), COUNTS_FILENAME, TOOLS and methods().
+STEPS_OF: dict[str, ModuleType] = {
+    "bulk_rnaseq": bulk_rnaseq,
+    "chipseq": peaks,
+    "atacseq": peaks,
+    "cutandrun": peaks,
+}
 
 
-def run_steps(samples: list[dict[str, Any]]) -> list[Step]:
-    """fastp and salmon for each sample (display names ending with its id), then the rest."""
+def run_steps(pipeline: Pipeline, samples: list[dict[str, Any]]) -> list[Step]:
+    """The per-sample steps for each sample (display names ending with its id), then the
+    rest."""
     steps = []
     for sample in samples:
-        for step in PER_SAMPLE:
+        for step in pipeline.per_sample_steps:
             label = step.display_name.replace(", per sample", "")
             steps.append(Step(step.name, f"{label}: {sample['sample_id']}"[:100]))
-    return steps + list(AFTER_SAMPLES)
+    return steps + [step for step in pipeline.steps if not step.per_sample]
 
 
 @transaction.atomic
 def create_run(
-    user: User, experiment: Experiment, params: dict[str, Any], copied_from: Workflow | None
+    user: User,
+    experiment: Experiment,
+    pipeline: Pipeline,
+    params: dict[str, Any],
+    copied_from: Workflow | None,
 ) -> Workflow:
     """A pending run queued for the workers, its ``in_progress`` workflow and its pending
     steps."""
     run = PipelineRun.objects.create(
         experiment=experiment,
-        pipeline=BULK_RNASEQ.shortname,
-        pipeline_version=BULK_RNASEQ.version,
+        pipeline=pipeline.shortname,
+        pipeline_version=pipeline.version,
         parameters=params,
         created_by=user,
         # A worker runs it; it waits behind the analyses someone is looking at.
@@ -72,7 +86,7 @@ def create_run(
         max_attempts=settings.JOB_MAX_ATTEMPTS,
     )
     count = len(params["samples"])
-    default = f"{BULK_RNASEQ.name}: {count} samples against {params['reference']}"
+    default = f"{pipeline.name}: {count} samples against {params['reference']}"
     workflow = Workflow.objects.create(
         experiment=experiment,
         name=clean_name(params.get("name") or default)[:200],
@@ -84,19 +98,22 @@ def create_run(
         WorkflowPreprocess(
             workflow=workflow, name=step.name, display_name=step.display_name, order=order
         )
-        for order, step in enumerate(run_steps(params["samples"]), start=1)
+        for order, step in enumerate(run_steps(pipeline, params["samples"]), start=1)
     )
     return workflow
 
 
 def start(
-    user: User, experiment: Experiment, data: dict[str, Any], copied_from: Workflow | None = None
+    user: User,
+    experiment: Experiment,
+    pipeline: Pipeline,
+    data: dict[str, Any],
+    copied_from: Workflow | None = None,
 ) -> Workflow:
     """Check a run's body (one ``400`` naming every problem), then queue it for the
     workers; its workflow, ``in_progress`` with the run ``pending``."""
-    request = check_run_request(experiment, data)
-    assert request.reference is not None
-    return create_run(user, experiment, stored_request(request), copied_from)
+    request = check_run_request(experiment, pipeline, data)
+    return create_run(user, experiment, pipeline, stored_request(request), copied_from)
 
 
 def failure_message(workflow: Workflow, error: PlutoError) -> str:
@@ -115,12 +132,10 @@ def fail(workflow: Workflow, message: str) -> None:
 
 
 def outputs_json(
-    stored: dict[str, Any],
-    candidate: bulk_rnaseq.RnaseqCandidate,
-    reference: Reference,
-    min_length: int,
+    stored: dict[str, Any], candidate: RunCandidate, reference: Reference, run: PipelineRun
 ) -> dict[str, Any]:
     """The run's outputs as people read them: the counts, the files, QC and methods."""
+    steps = STEPS_OF[run.pipeline]
     outputs = assay_import.outputs_json(stored)
     outputs["files"] += [
         {"uuid": f["file_uuid"], "data_type": f["data_type"], "filename": f["filename"]}
@@ -128,18 +143,20 @@ def outputs_json(
     ]
     outputs["qc"] = candidate.qc
     outputs["reference"] = reference.name
-    outputs["tools"] = {tool: tool_version(tool) for tool in ("fastp", "salmon")}
+    outputs["tools"] = {tool: tool_version(tool) for tool in steps.TOOLS}
     outputs["tools"]["multiqc"] = multiqc_version()
-    outputs["methods"] = bulk_rnaseq.methods(reference, min_length)
+    outputs["methods"] = steps.methods(reference, run.parameters)
     return outputs
 
 
-def process(workflow: Workflow, reference: Reference) -> bulk_rnaseq.RnaseqCandidate | None:
+def process(workflow: Workflow, reference: Reference) -> RunCandidate | None:
     """Run the steps; the candidate, or None once the run is marked failed."""
     log = RunLog(workflow.run)
+    steps = STEPS_OF[workflow.run.pipeline]
     try:
         with scratch_folder(RUN_PREFIX) as folder:
-            return bulk_rnaseq.process(workflow, reference, folder, log)
+            candidate: RunCandidate = steps.process(workflow, reference, folder, log)
+            return candidate
     except PlutoError as error:
         fail(workflow, failure_message(workflow, error))
     except Exception:
@@ -160,31 +177,32 @@ def check_still_owned(run: PipelineRun, worker_id: str) -> None:
         raise Conflict(f"Pipeline run {run.uuid} is no longer this worker's.")
 
 
-def execute(workflow: Workflow, reference: Reference, worker_id: str) -> None:
+def execute(workflow: Workflow, reference: Reference, worker_id: str) -> bool:
     """Process a run the worker ``worker_id`` claimed (so ``in_progress``): ``completed``
-    with its candidate, or ``failed`` saying why."""
+    with its candidate, or ``failed`` saying why; whether it completed."""
     run = workflow.run
     candidate = process(workflow, reference)
     if candidate is None:
-        return
-    stored = assay_import.candidate_json(candidate.assay, bulk_rnaseq.COUNTS_FILENAME)
+        return False
+    stored = assay_import.candidate_json(candidate.assay, STEPS_OF[run.pipeline].COUNTS_FILENAME)
     stored["files"] = candidate.files
     try:
         with transaction.atomic():
             check_still_owned(run, worker_id)
-            outputs = outputs_json(
-                stored, candidate, reference, int(run.parameters["min_read_length"])
-            )
+            outputs = outputs_json(stored, candidate, reference, run)
             move_run(run, RunStatus.COMPLETED, outputs=outputs)
             move_workflow(workflow, WorkflowStatus.COMPLETED, candidate=stored)
     except BaseException:
         candidate.discard()
         raise
+    return True
 
 
 def copy(user: User, workflow: Workflow, overrides: dict[str, Any], name: str) -> Workflow:
     """Run a workflow's run again (checked anew) with changed parameters and a new name."""
     params = workflow.run.parameters
-    options = {"min_read_length": params.get("min_read_length", 30), **overrides, "name": name}
+    pipeline = find_pipeline(workflow.run.pipeline, workflow.experiment.type.shortname)
+    kept = {key: params[key] for key in pipeline.parameters["properties"] if key in params}
+    options = {**kept, **overrides, "name": name}
     body = {"reference": params["reference"], "samples": params["samples"], "parameters": options}
-    return start(user, workflow.experiment, body, copied_from=workflow)
+    return start(user, workflow.experiment, pipeline, body, copied_from=workflow)

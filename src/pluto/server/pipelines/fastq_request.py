@@ -1,6 +1,7 @@
-"""Checking a ``bulk_rnaseq`` run's body all at once: the reference, every sample and its
-FASTQ files, and the parameters. Every problem found is named in the one ``400``
-(``details.errors``, each with its ``field``), so a scientist fixes them in one go.
+"""Checking a FASTQ pipeline run's body (``bulk_rnaseq``, the peak pipelines) all at once:
+the reference, every sample and its FASTQ files, and the parameters. Every problem found is
+named in the one ``400`` (``details.errors``, each with its ``field``), so a scientist fixes
+them in one go.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from pluto.server.lab.models import Experiment
 from pluto.server.lab.services import clean_name
 from pluto.server.pipelines.models import Reference
 from pluto.server.pipelines.references import reference_problem
+from pluto.server.pipelines.registry import Pipeline
 from pluto.server.tables.models import SAMPLE
 from pluto.server.tables.services import current_dataset, sample_id_blocks
 
-BODY_FIELDS = {"pipeline", "reference", "samples", "parameters"}
+BODY_FIELDS = {"pipeline", "reference", "samples", "parameters", "auto_accept"}
 SAMPLE_FIELDS = {"sample_id", "fastq_1", "fastq_2"}
-PARAMETERS = {"min_read_length", "name"}
-DEFAULT_MIN_LENGTH = 30
 FASTQ = "fastq"
 
 
@@ -155,21 +155,55 @@ def check_samples(experiment: Experiment, items: Any, request: RunRequest) -> No
     check_files_used_once(request)
 
 
-def check_parameters(value: Any, request: RunRequest) -> None:
-    """The optional ``parameters``: ``min_read_length`` and the workflow's ``name``."""
+def number_problem(value: Any, schema: dict[str, Any]) -> str:
+    """Why ``value`` does not fit a numeric parameter's schema, or ""."""
+    whole = schema["type"] == "integer"
+    kinds = (int,) if whole else (int, float)
+    low, high = schema.get("minimum"), schema.get("maximum")
+    above, below = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    fits = isinstance(value, kinds) and not isinstance(value, bool)
+    fits = fits and (low is None or value >= low) and (high is None or value <= high)
+    fits = fits and (above is None or value > above) and (below is None or value < below)
+    if fits:
+        return ""
+    what = "a whole number" if whole else "a number"
+    return f"must be {what} {bounds_text(low, high, above, below)}."
+
+
+def bounds_text(low: Any, high: Any, above: Any, below: Any) -> str:
+    """``from 1 to 1000``, ``of at least 1``, ``above 0 and below 1``."""
+    parts = []
+    if low is not None:
+        parts.append(f"from {low} to {high}" if high is not None else f"of at least {low}")
+    elif high is not None:
+        parts.append(f"of at most {high}")
+    if above is not None:
+        parts.append(f"above {above}")
+    if below is not None:
+        parts.append(f"below {below}")
+    return " and ".join(parts)
+
+
+def check_parameters(pipeline: Pipeline, value: Any, request: RunRequest) -> None:
+    """The optional ``parameters``: the pipeline's own, with their defaults, and the
+    workflow's ``name``."""
     if value is None:
         value = {}
     if not isinstance(value, dict):
         request.problem("parameters", "must be a JSON object.")
         return
-    for name in sorted(set(value) - PARAMETERS):
+    schema = pipeline.parameters["properties"]
+    for name in sorted(set(value) - set(schema)):
         request.problem(
-            f"parameters.{name}", f"is not a parameter; it takes {', '.join(sorted(PARAMETERS))}."
+            f"parameters.{name}", f"is not a parameter; it takes {', '.join(sorted(schema))}."
         )
-    length = value.get("min_read_length", DEFAULT_MIN_LENGTH)
-    if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= 1000:
-        request.problem("parameters.min_read_length", "must be a whole number from 1 to 1000.")
-    request.parameters["min_read_length"] = length
+    for name, rules in schema.items():
+        if name != "name":
+            given = value.get(name, rules["default"])
+            problem = number_problem(given, rules)
+            if problem:
+                request.problem(f"parameters.{name}", problem)
+            request.parameters[name] = given
     if value.get("name") is not None:
         try:
             request.parameters["name"] = clean_name(value["name"], "parameters.name")
@@ -177,16 +211,39 @@ def check_parameters(value: Any, request: RunRequest) -> None:
             request.errors.append({"field": "parameters.name", "message": error.message})
 
 
-def check_run_request(experiment: Experiment, data: dict[str, Any]) -> RunRequest:
+def check_min_samples(request: RunRequest, samples: Any) -> None:
+    """A consensus cannot ask for peaks in more samples than the run has."""
+    wanted = request.parameters.get("min_samples")
+    count = len(samples) if isinstance(samples, list) else 0
+    if isinstance(wanted, int) and count and wanted > count:
+        request.problem(
+            "parameters.min_samples", f"is {wanted}, but the run has only {count} samples."
+        )
+
+
+def check_auto_accept(value: Any, request: RunRequest) -> None:
+    """``auto_accept``: true or false (default false)."""
+    if value is not None and not isinstance(value, bool):
+        request.problem("auto_accept", "must be true or false.")
+    request.parameters["auto_accept"] = value is True
+
+
+def check_run_request(
+    experiment: Experiment, pipeline: Pipeline, data: dict[str, Any]
+) -> RunRequest:
     """The checked body, or ``400`` naming every problem (``details.errors``)."""
     request = RunRequest()
     for name in sorted(set(data) - BODY_FIELDS):
         request.problem(name, f"is not a field; allowed: {', '.join(sorted(BODY_FIELDS))}.")
-    request.reference, problem = reference_problem(data.get("reference"), experiment.organism)
+    request.reference, problem = reference_problem(
+        data.get("reference"), experiment.organism, needs=pipeline.reference_kind
+    )
     if problem:
         request.problem("reference", problem)
     check_samples(experiment, data.get("samples"), request)
-    check_parameters(data.get("parameters"), request)
+    check_parameters(pipeline, data.get("parameters"), request)
+    check_min_samples(request, data.get("samples"))
+    check_auto_accept(data.get("auto_accept"), request)
     if request.errors:
         messages = "; ".join(error["message"] for error in request.errors)
         raise InvalidInput(
