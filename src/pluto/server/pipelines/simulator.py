@@ -156,9 +156,15 @@ def gtf_lines(transcriptome: Transcriptome) -> list[str]:
     return lines
 
 
-def write_gzip(path: Path, data: bytes) -> Path:
-    """Write ``data`` gzipped, with no timestamp, so the same input makes the same bytes."""
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+def write_gzip(path: Path, data: bytes, level: int = 9) -> Path:
+    """Write ``data`` gzipped, with no timestamp, so the same input makes the same bytes.
+
+    A lower ``level`` writes much faster: random bases hardly compress at any level.
+    """
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=level) as out,
+    ):
         out.write(data)
     return path
 
