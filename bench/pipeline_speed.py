@@ -34,10 +34,11 @@ FINISHED = ("completed", "failed", "canceled")
 RUN_TIMEOUT = 1800.0
 
 
-def experiment_with_samples(server: RunningServer) -> str:
-    """An RNA-seq experiment in the demo project whose sample table names S1, S2 and S3."""
+def experiment_with_samples(server: RunningServer, kind: str = "rnaseq") -> str:
+    """An experiment of type ``kind`` in the demo project whose sample table names S1, S2
+    and S3."""
     session = server.session()
-    body = {"project": DEMO_PROJECT, "name": "Pipeline benchmark", "type": "rnaseq"}
+    body = {"project": DEMO_PROJECT, "name": f"Pipeline benchmark ({kind})", "type": kind}
     body |= {"organism": "human", "assay_data_units": "raw_counts"}
     plx: str = checked(session.post(server.api("lab/experiments/"), json=body)).json()["pluto_id"]
     rows = (f"{sample},{group}\n" for sample, group in zip(SAMPLES, "aab", strict=True))

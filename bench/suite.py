@@ -21,6 +21,7 @@ MODULES = (
     "bench.load",
     "bench.cluster_load",
     "bench.pipeline_speed",
+    "bench.peaks_speed",
 )
 
 

@@ -56,6 +56,8 @@ FIGURES = [
     "GET lab/experiments/: two nodes at 50 conn.",
     "bulk_rnaseq run, 3 samples x",
     "read pairs per second per core, pipeline",
+    "chipseq run, 3 samples x",
+    "read pairs per second per core, chipseq pipeline",
 ]
 
 

@@ -184,18 +184,32 @@ def execute(workflow: Workflow, reference: Reference, worker_id: str) -> bool:
     candidate = process(workflow, reference)
     if candidate is None:
         return False
-    stored = assay_import.candidate_json(candidate.assay, STEPS_OF[run.pipeline].COUNTS_FILENAME)
-    stored["files"] = candidate.files
     try:
-        with transaction.atomic():
-            check_still_owned(run, worker_id)
-            outputs = outputs_json(stored, candidate, reference, run)
-            move_run(run, RunStatus.COMPLETED, outputs=outputs)
-            move_workflow(workflow, WorkflowStatus.COMPLETED, candidate=stored)
-    except BaseException:
+        complete(workflow, candidate, reference, worker_id)
+    except Conflict:
         candidate.discard()
         raise
+    except Exception:
+        candidate.discard()
+        logger.exception("Pipeline run %s failed.", run.uuid)
+        fail(workflow, "The run stopped on an unexpected error; the error has been logged.")
+        return False
     return True
+
+
+def complete(
+    workflow: Workflow, candidate: RunCandidate, reference: Reference, worker_id: str
+) -> None:
+    """Mark the run ``completed`` with its outputs, its workflow with its candidate, if
+    the worker still owns it (``409`` when it no longer does)."""
+    run = workflow.run
+    stored = assay_import.candidate_json(candidate.assay, STEPS_OF[run.pipeline].COUNTS_FILENAME)
+    stored["files"] = candidate.files
+    with transaction.atomic():
+        check_still_owned(run, worker_id)
+        outputs = outputs_json(stored, candidate, reference, run)
+        move_run(run, RunStatus.COMPLETED, outputs=outputs)
+        move_workflow(workflow, WorkflowStatus.COMPLETED, candidate=stored)
 
 
 def copy(user: User, workflow: Workflow, overrides: dict[str, Any], name: str) -> Workflow:

@@ -49,7 +49,12 @@ def tool_version(tool: str) -> str:
     """``"fastp 0.23.2"``: the tool and the version it reports (for the methods text)."""
     try:
         done = subprocess.run(
-            [tool, "--version"], capture_output=True, text=True, timeout=30, check=False
+            [tool, "--version"],
+            capture_output=True,
+            text=True,
+            errors="replace",  # samtools' copyright line is not UTF-8
+            timeout=30,
+            check=False,
         )
     except FileNotFoundError as exc:
         raise ToolFailed(f"{tool} is not installed; {INSTALL_HINT}.") from exc
