@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from pluto.server.files.services import files_of_kind
 from pluto.server.lab.models import Experiment
 from pluto.server.pipelines import services
-from pluto.server.pipelines.models import ReferenceStatus, RunStatus, Workflow
+from pluto.server.pipelines.models import ReferenceKind, ReferenceStatus, RunStatus, Workflow
 from pluto.server.pipelines.references import all_references
 from pluto.server.pipelines.registry import BULK_RNASEQ, pipelines_for
 from pluto.server.pipelines.rnaseq_request import table_sample_ids
@@ -54,6 +54,8 @@ def fastq_run_context(experiment: Experiment) -> dict[str, Any] | None:
     if BULK_RNASEQ not in pipelines_for(experiment.type.shortname):
         return None
     ready = all_references().filter(status=ReferenceStatus.READY, organism=experiment.organism_id)
+    # A genome alone cannot be quantified against, so bulk RNA-seq is not offered it.
+    ready = ready.exclude(kind=ReferenceKind.GENOME)
     return {
         "sample_ids": table_sample_ids(experiment) or [],
         "references": [reference.name for reference in ready],

@@ -182,7 +182,9 @@ def check_run_request(experiment: Experiment, data: dict[str, Any]) -> RunReques
     request = RunRequest()
     for name in sorted(set(data) - BODY_FIELDS):
         request.problem(name, f"is not a field; allowed: {', '.join(sorted(BODY_FIELDS))}.")
-    request.reference, problem = reference_problem(data.get("reference"), experiment.organism)
+    request.reference, problem = reference_problem(
+        data.get("reference"), experiment.organism, needs="transcriptome"
+    )
     if problem:
         request.problem("reference", problem)
     check_samples(experiment, data.get("samples"), request)
