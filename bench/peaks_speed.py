@@ -88,7 +88,7 @@ def consensus_by_hand(folder: Path) -> None:
     subprocess.run(["bash", "-o", "pipefail", "-c", merge], cwd=folder, check=True)
     bams = [folder / sample / "s.bam" for sample in SAMPLES]
     with (folder / "counts.bed").open("wb") as out:
-        args = ["bedtools", "multicov", "-bams", *bams, "-bed", "consensus.bed"]
+        args: list[str | Path] = ["bedtools", "multicov", "-bams", *bams, "-bed", "consensus.bed"]
         subprocess.run(args, cwd=folder, stdout=out, check=True)
     report: list[str | Path] = [multiqc_binary(), "--no-version-check", "--no-ai", "--force"]
     tool([*report, "--outdir", folder / "multiqc", folder], folder)

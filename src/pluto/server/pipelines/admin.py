@@ -34,8 +34,18 @@ class WorkflowAdmin(ReadOnly):
 class ReferenceAdmin(ReadOnly):
     """References are added with ``pluto reference add``, which builds their index."""
 
-    list_display = ("name", "organism", "kind", "status", "transcripts", "genes", "created_at")
-    list_filter = ("status", "organism")
+    list_display = (
+        "name",
+        "organism",
+        "kind",
+        "status",
+        "transcripts",
+        "genes",
+        "sequences",
+        "genome_size",
+        "created_at",
+    )
+    list_filter = ("status", "kind", "organism")
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Deleting the row would leave its index in the object store with nothing naming it.

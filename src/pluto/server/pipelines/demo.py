@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -88,7 +89,7 @@ def truth_csv(simulated: SimulatedExperiment) -> bytes:
 
 
 def attach_fastq(
-    user: User, experiment: Experiment, reads: dict[str, tuple[Path, Path | None]]
+    user: User, experiment: Experiment, reads: Mapping[str, tuple[Path, Path | None]]
 ) -> list[dict[str, str]]:
     """Store each sample's FASTQ file(s); the run's ``samples``."""
     samples = []

@@ -181,21 +181,25 @@ class ReferenceStatus:
 
 
 class ReferenceKind:
-    """What a reference holds: transcripts (RNA-seq, a salmon index)."""
+    """What a reference holds: transcripts (RNA-seq, a salmon index), a genome (the peak
+    pipelines, a bowtie2 index), or both; set from the files it was added with."""
 
     TRANSCRIPTOME = "transcriptome"
-    choices = choices_of(TRANSCRIPTOME)
+    GENOME = "genome"
+    BOTH = "transcriptome_and_genome"
+    choices = choices_of(TRANSCRIPTOME, GENOME, BOTH)
 
 
 class Reference(models.Model):
-    """A transcriptome an administrator added, with its index and transcript-to-gene map in
-    the object store; runs choose it by name once it is ``ready``."""
+    """A transcriptome, a genome or both that an administrator added, with their indexes
+    (and the transcript-to-gene map) in the object store; runs choose it by name once it is
+    ``ready``."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=100, unique=True)
     organism = models.ForeignKey(Organism, on_delete=models.PROTECT, related_name="references")
     kind = models.CharField(
-        max_length=20, choices=ReferenceKind.choices, default=ReferenceKind.TRANSCRIPTOME
+        max_length=30, choices=ReferenceKind.choices, default=ReferenceKind.TRANSCRIPTOME
     )
     status = models.CharField(
         max_length=20, choices=ReferenceStatus.choices, default=ReferenceStatus.INDEXING
@@ -206,6 +210,11 @@ class Reference(models.Model):
     tx2gene_key = models.CharField(max_length=300, blank=True, default="")
     transcripts = models.PositiveIntegerField(default=0)
     genes = models.PositiveIntegerField(default=0)
+    # The bowtie2 index as a tar archive; the genome's bases that are not N (MACS2's -g)
+    # and its FASTA sequences (chromosomes, contigs).
+    genome_index_key = models.CharField(max_length=300, blank=True, default="")
+    genome_size = models.BigIntegerField(default=0)
+    sequences = models.PositiveIntegerField(default=0)
     indexer = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -215,3 +224,17 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.status})"
+
+    @property
+    def holds_transcriptome(self) -> bool:
+        """Whether it has a salmon index and transcript-to-gene map (RNA-seq)."""
+        return self.kind in (ReferenceKind.TRANSCRIPTOME, ReferenceKind.BOTH)
+
+    @property
+    def holds_genome(self) -> bool:
+        """Whether it has a bowtie2 index of a genome (the peak pipelines)."""
+        return self.kind in (ReferenceKind.GENOME, ReferenceKind.BOTH)
+
+    def holds(self, kind: str) -> bool:
+        """Whether it holds ``kind``: ``"transcriptome"`` or ``"genome"``."""
+        return self.holds_genome if kind == "genome" else self.holds_transcriptome

@@ -1,10 +1,14 @@
-"""Transcriptome references: adding one (its salmon index and transcript-to-gene map, built
-and kept in the object store), listing them, and choosing one for a run.
+"""References: adding one, listing them, and choosing one for a run.
 
-Adding is synchronous: the command that adds a reference waits while salmon indexes it
-(seconds for a small transcriptome, about half an hour for a full human one). The reference
-is ``indexing`` meanwhile, so a run cannot choose it before its index is stored, and
-``failed`` with the reason when indexing fails.
+A reference holds a transcriptome (its salmon index and transcript-to-gene map, for RNA-seq),
+a genome (its bowtie2 index, for the peak pipelines) or both, built and kept in the object
+store.
+
+Adding is synchronous: the command that adds a reference waits while salmon and bowtie2
+index it (seconds for a small transcriptome or genome; about half an hour for a full human
+transcriptome, hours for a human genome). The reference is ``indexing`` meanwhile, so a run
+cannot choose it before its indexes are stored, and ``failed`` with the reason when indexing
+fails.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from django.utils import timezone
 
 from pluto.server.errors import Conflict, InvalidInput, PlutoError
 from pluto.server.lab.models import Organism
-from pluto.server.pipelines.models import Reference, ReferenceStatus
+from pluto.server.pipelines.genomes import (
+    INDEX_NAME,
+    GenomeSummary,
+    build_genome_index,
+    summarize_genome,
+)
+from pluto.server.pipelines.models import Reference, ReferenceKind, ReferenceStatus
 from pluto.server.pipelines.tools import run_tool, threads, tool_version
 from pluto.server.scratch import scratch_folder
 from pluto.server.storage import get_storage
@@ -31,14 +41,28 @@ GTF_IDS = re.compile(r'(gene_id|transcript_id) "([^"]+)"')
 MAX_NAME = 100
 INDEX_FILE = "salmon_index.tar"
 TX2GENE_FILE = "tx2gene.tsv"
+# What a pipeline may need of a reference: how to say it holds it, what the pipeline does
+# with it, and the options that add one.
+NEEDS = {
+    "transcriptome": (
+        "a transcriptome",
+        "quantifies against a transcriptome",
+        "--transcripts … --gtf …",
+    ),
+    "genome": ("a genome", "aligns to a genome", "--genome …"),
+}
+
+
+def is_gzipped(path: Path) -> bool:
+    """Whether a file is gzipped (told by its first bytes, not its name)."""
+    with path.open("rb") as probe:
+        return probe.read(2) == b"\x1f\x8b"
 
 
 @contextmanager
 def open_text(path: Path) -> Iterator[IO[str]]:
     """A text file, gzipped or not (told by its first bytes, not its name)."""
-    with path.open("rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    if gzipped:
+    if is_gzipped(path):
         with gzip.open(path, "rt") as unpacked:
             yield unpacked
     else:
@@ -89,6 +113,32 @@ def check_every_transcript_has_a_gene(ids: list[str], mapping: dict[str, str]) -
         )
 
 
+def clean_files(transcripts: Path | None, gtf: Path | None, genome: Path | None) -> dict[str, Path]:
+    """The files given by field, checked to make a transcriptome, a genome or both."""
+    if transcripts is None and gtf is None and genome is None:
+        raise InvalidInput(
+            "A reference needs a transcriptome ('transcripts' with its 'gtf'), a 'genome', or "
+            "both; none was given.",
+            details={"field": "genome"},
+        )
+    if (transcripts is None) != (gtf is None):
+        missing, given = ("gtf", "transcripts") if gtf is None else ("transcripts", "gtf")
+        raise InvalidInput(
+            f"'{missing}' is required with '{given}': a transcriptome is its transcript FASTA "
+            "and the GTF made with it.",
+            details={"field": missing},
+        )
+    named = {"transcripts": transcripts, "gtf": gtf, "genome": genome}
+    return {field: path for field, path in named.items() if path is not None}
+
+
+def kind_of(files: dict[str, Path]) -> str:
+    """What a reference of these files holds."""
+    if "genome" not in files:
+        return ReferenceKind.TRANSCRIPTOME
+    return ReferenceKind.BOTH if "transcripts" in files else ReferenceKind.GENOME
+
+
 def clean_reference_request(name: str, organism: str, files: dict[str, Path]) -> Organism:
     """Check a new reference's name, organism and files; its organism."""
     if not name.strip() or len(name) > MAX_NAME:
@@ -112,6 +162,7 @@ def clean_reference_request(name: str, organism: str, files: dict[str, Path]) ->
 
 def build_index(reference: Reference, transcripts: Path, folder: Path, log: Any) -> None:
     """Index the transcripts with salmon and store the index as one tar archive."""
+    folder.mkdir()
     index = folder / "index"
     args: list[str | Path] = ["salmon", "index", "-t", transcripts, "-i", index]
     run_tool([*args, "-p", str(threads())], f"indexing {reference.name}", log, folder)
@@ -136,15 +187,50 @@ def storage_prefix(reference: Reference) -> str:
     return f"references/{reference.uuid}"
 
 
-def index_reference(reference: Reference, transcripts: Path, gtf: Path, log: Any) -> None:
-    """Check the files, store the transcript-to-gene map and the index; mark it ready."""
-    mapping = transcript_genes(gtf)
-    ids = fasta_ids(transcripts)
+def store_genome_index(reference: Reference, genome: Path, folder: Path, log: Any) -> None:
+    """Index the genome with bowtie2 and store the index as one tar archive."""
+    folder.mkdir()
+    archive = build_genome_index(genome, is_gzipped(genome), folder, log)
+    key = f"{storage_prefix(reference)}/{archive.name}"
+    reference.genome_index_key = get_storage().put(key, archive).key
+
+
+def record_genome(reference: Reference, summary: GenomeSummary) -> None:
+    """Record the genome's size (bases that are not N) and number of sequences."""
+    reference.genome_size, reference.sequences = summary.size, len(summary.lengths)
+
+
+def check_transcriptome(files: dict[str, Path]) -> tuple[dict[str, str], list[str]] | None:
+    """The transcript-to-gene map and transcript ids, checked; None without a transcriptome."""
+    if "transcripts" not in files:
+        return None
+    mapping = transcript_genes(files["gtf"])
+    ids = fasta_ids(files["transcripts"])
     check_every_transcript_has_a_gene(ids, mapping)
+    return mapping, ids
+
+
+def check_genome(files: dict[str, Path]) -> GenomeSummary | None:
+    """The genome's sequences and size, checked; None without a genome."""
+    if "genome" not in files:
+        return None
+    with open_text(files["genome"]) as handle:
+        return summarize_genome(handle)
+
+
+def index_reference(reference: Reference, files: dict[str, Path], log: Any) -> None:
+    """Check every file, then build and store the indexes (and the map); mark it ready."""
+    # Every file is checked before any index is built, so a bad one is refused at once.
+    transcriptome, genome = check_transcriptome(files), check_genome(files)
     with scratch_folder("reference-") as folder:
-        build_index(reference, transcripts.resolve(), folder, log)
-    store_tx2gene(reference, mapping, ids)
-    reference.indexer = tool_version("salmon")
+        if transcriptome is not None:
+            build_index(reference, files["transcripts"].resolve(), folder / "salmon", log)
+            store_tx2gene(reference, *transcriptome)
+        if genome is not None:
+            store_genome_index(reference, files["genome"], folder / "bowtie2", log)
+            record_genome(reference, genome)
+    tools = ["salmon"] * (transcriptome is not None) + ["bowtie2"] * (genome is not None)
+    reference.indexer = ", ".join(tool_version(tool) for tool in tools)
     reference.status, reference.finished_at = ReferenceStatus.READY, timezone.now()
     reference.save()
 
@@ -152,19 +238,23 @@ def index_reference(reference: Reference, transcripts: Path, gtf: Path, log: Any
 def add_reference(
     name: str,
     organism: str,
-    transcripts: Path,
-    gtf: Path,
+    transcripts: Path | None = None,
+    gtf: Path | None = None,
+    genome: Path | None = None,
     log: Callable[[str], None] = lambda _line: None,
 ) -> Reference:
-    """Add a transcriptome reference and index it (waits until done); the ready reference.
+    """Add a reference and index it (waits until done); the ready reference.
 
-    Bad arguments are ``InvalidInput`` naming the field, a taken name ``Conflict``; a failed
+    It holds a transcriptome (``transcripts`` with its ``gtf``, indexed with salmon), a
+    ``genome`` FASTA (indexed with bowtie2), or both. Bad arguments are ``InvalidInput``
+    naming the field, a taken name ``Conflict``; a file refused on reading or a failed
     indexing leaves the reference ``failed`` with the reason, and raises it.
     """
-    found = clean_reference_request(name, organism, {"transcripts": transcripts, "gtf": gtf})
-    reference = Reference.objects.create(name=name, organism=found)
+    files = clean_files(transcripts, gtf, genome)
+    found = clean_reference_request(name, organism, files)
+    reference = Reference.objects.create(name=name, organism=found, kind=kind_of(files))
     try:
-        index_reference(reference, transcripts, gtf, log)
+        index_reference(reference, files, log)
     except PlutoError as error:
         mark_failed(reference, error.message)
         raise
@@ -197,16 +287,36 @@ def reference_json(reference: Reference) -> dict[str, Any]:
         "error": reference.error,
         "transcripts": reference.transcripts,
         "genes": reference.genes,
+        "genome_size": reference.genome_size,
+        "sequences": reference.sequences,
         "indexer": reference.indexer,
         "created_at": reference.created_at.isoformat(),
         "finished_at": reference.finished_at.isoformat() if reference.finished_at else None,
     }
 
 
+def kind_problem(value: str, reference: Reference, needs: str) -> str:
+    """Why a reference does not hold what a pipeline ``needs``; empty when it does."""
+    _, does, options = NEEDS[needs]
+    holds = reference.holds_transcriptome if needs == "transcriptome" else reference.holds_genome
+    if holds:
+        return ""
+    other = "genome" if needs == "transcriptome" else "transcriptome"
+    return (
+        f"{value!r} holds {NEEDS[other][0]} only; this pipeline {does}: add one with "
+        f"`pluto reference add {options}`."
+    )
+
+
 def reference_problem(
     value: Any, organism: Organism, needs: str = "transcriptome"
 ) -> tuple[Reference | None, str]:
-    """The ready reference a run names (by name or uuid) or why it cannot be chosen."""
+    """The ready reference a run names (by name or uuid) or why it cannot be chosen.
+
+    ``needs`` is what the pipeline uses of it: ``"transcriptome"`` or ``"genome"``.
+    """
+    if needs not in NEEDS:
+        raise ValueError(f"needs must be one of {', '.join(NEEDS)}, not {needs!r}")
     if not isinstance(value, str) or not value.strip():
         return None, "is required: the name of a ready reference (GET references/)."
     found = next((r for r in all_references() if value in (r.name, str(r.uuid))), None)
@@ -224,7 +334,8 @@ def reference_problem(
             f"{value!r} is a {found.organism.shortname} reference; this experiment's samples "
             f"are {organism.shortname}."
         )
-    return found, ""
+    problem = kind_problem(value, found, needs)
+    return (None, problem) if problem else (found, "")
 
 
 def fetch_index(reference: Reference, folder: Path) -> tuple[Path, dict[str, str]]:
@@ -235,3 +346,17 @@ def fetch_index(reference: Reference, folder: Path) -> tuple[Path, dict[str, str
     with storage.open(reference.tx2gene_key) as source:
         rows = source.read().decode().splitlines()
     return folder / "index", dict(row.split("\t", 1) for row in rows if row)
+
+
+def fetch_genome_index(reference: Reference, folder: Path) -> Path:
+    """The reference's bowtie2 index unpacked into ``folder``; the prefix for ``bowtie2 -x``."""
+    if not reference.genome_index_key:
+        raise InvalidInput(
+            f"{reference.name!r} holds no genome index.", details={"field": "reference"}
+        )
+    with (
+        get_storage().open(reference.genome_index_key) as source,
+        tarfile.open(fileobj=source) as tar,
+    ):
+        tar.extractall(folder, filter="data")
+    return folder / "index" / INDEX_NAME

@@ -168,6 +168,8 @@ class ReferenceOut(Schema):
     error: str
     transcripts: int
     genes: int
+    genome_size: int
+    sequences: int
     indexer: str
     created_at: str
     finished_at: str | None
