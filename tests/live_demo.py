@@ -125,7 +125,7 @@ def live_demo(folder: Path) -> Iterator[LiveDemo]:
     data_dir = folder / "data"
     env = server_environment(data_dir)
     pluto(["migrate"], env)
-    pluto(["demo"], env)
+    pluto(["demo", "--no-pipelines"], env)
     token = pluto(["token", "create", "--user", DEMO_EMAIL, "--name", "scripts"], env).strip()
     port = free_port()
     log = folder / "serve.log"

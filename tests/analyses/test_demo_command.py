@@ -32,7 +32,7 @@ def demo_home(tmp_path: Path) -> Iterator[Pluto]:
 def run_demo(pluto: Pluto) -> subprocess.CompletedProcess[str]:
     """``pluto demo`` to completion."""
     return subprocess.run(
-        [str(PLUTO), "demo"],
+        [str(PLUTO), "demo", "--no-pipelines"],
         env=pluto.env,
         cwd=pluto.home,
         capture_output=True,

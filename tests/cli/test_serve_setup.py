@@ -17,6 +17,7 @@ import requests
 
 from pluto.server.lab.demo_cohorts import COHORTS
 from pluto.server.pipelines.demo import EXPERIMENT_NAME as FASTQ_EXPERIMENT
+from pluto.server.pipelines.peaks_demo import EXPERIMENT_NAME as PEAKS_EXPERIMENT
 
 pytestmark = pytest.mark.live
 
@@ -126,13 +127,13 @@ def test_setup_is_idempotent_and_the_server_answers_with_a_token(
     assert again.returncode == 0 and password in make.stdout and password not in again.stdout
     assert "demo-password" in again.stdout
     assert experiments.status_code == 200
-    # make setup runs pluto demo --pipelines: the FASTQ experiment comes after the others.
+    # make setup runs pluto demo --pipelines: the FASTQ experiments come after the others.
     listed = experiments.json()["items"]
-    assert [e["pluto_id"] for e in listed[:-1]] == [
+    assert [e["pluto_id"] for e in listed[:-2]] == [
         "PLX140206",
         *(cohort.pluto_id for cohort in COHORTS),
     ]
-    assert listed[-1]["name"] == FASTQ_EXPERIMENT
+    assert [e["name"] for e in listed[-2:]] == [FASTQ_EXPERIMENT, PEAKS_EXPERIMENT]
     assert (
         requests.get(
             f"{url}/lab/projects/PLXP00286", headers={"Authorization": f"Token {key}"}, timeout=10

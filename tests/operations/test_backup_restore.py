@@ -47,7 +47,7 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackedUp]:
     folder = tmp_path_factory.mktemp("source")
     with new_installation(folder) as source:
         ok(source.run("migrate"))
-        ok(source.run("demo"))
+        ok(source.run("demo", "--no-pipelines"))
         token = ok(source.run("token", "create", "--user", DEMO_EMAIL, "--name", "b")).strip()
         with serving(source, folder / "serve.log") as url:
             served = snapshot(url, token)

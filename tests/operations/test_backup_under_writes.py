@@ -52,7 +52,7 @@ def back_up_while_uploading(folder: Path, backup: Path) -> tuple[str, int, int]:
     uploads that finished while the backup ran."""
     with new_installation(folder) as source:
         ok(source.run("migrate"))
-        ok(source.run("demo"))
+        ok(source.run("demo", "--no-pipelines"))
         token = ok(source.run("token", "create", "--user", DEMO_EMAIL, "--name", "w")).strip()
         with serving(source, folder / "serve.log") as url:
             reader = Reader(url, token)

@@ -70,7 +70,7 @@ def pluto(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
 
 def prepare(env: dict[str, str]) -> None:
     """The demo experiment and two people with passwords."""
-    pluto(env, "demo")
+    pluto(env, "demo", "--no-pipelines")
     for email, first, last in USERS.values():
         pluto(
             env,
