@@ -33,9 +33,12 @@ cluster: venv
 # Two passes of the whole suite: the embedded set-up (SQLite, a local folder) and the
 # scaled-out one (PostgreSQL, an S3 server). They share nothing (each has its own data
 # directory, database and store), so they run side by side; each pass's output is printed
-# whole when it ends.
+# whole when it ends. The slowest tests that are the same on either database (marked
+# one_pass in tests/conftest.py: the API fuzzing, the pipelines) run in the PostgreSQL+S3
+# pass only, so that the two passes end at about the same time.
 test: lint system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-s3
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-s3 \
+		SQLITE_ALSO_LEAVES_OUT="and not one_pass"
 
 # R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
 # against R;
@@ -48,8 +51,10 @@ system-deps:
 	scripts/install-r
 	scripts/install-chromium
 
+# On its own, the whole suite but what needs PostgreSQL; in `make test`, without the tests
+# marked one_pass, which the PostgreSQL+S3 pass runs.
 test-sqlite: venv system-deps
-	$(BIN)/pytest -m "not postgresql_only"
+	$(BIN)/pytest -m "not postgresql_only $(SQLITE_ALSO_LEAVES_OUT)"
 
 # PostgreSQL and SeaweedFS started for the run. The tests that start Pluto processes on their
 # own SQLite file, and those of what only the local folder does, run in the SQLite pass only.

@@ -114,9 +114,25 @@ OWN_DATABASE = (
 )
 
 
+# The slowest tests whose subject is the same on either database: the API fuzzing (minutes
+# of generated requests) and the pipelines (real workers running fastp, salmon and the rest;
+# every pipeline under tests/pipelines/, those added later too). `make test` runs them in
+# the PostgreSQL+S3 pass only (`-m "not one_pass"` in the SQLite pass), so the two passes
+# it runs side by side take about as long; any other run of the suite runs them as usual.
+# Those among them that run on a database of their own stay in the SQLite pass.
+ONE_PASS = (
+    "tests/test_api_fuzz.py",
+    "tests/pipelines/",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the tests that run against a database of their own."""
+    """Mark the tests that run against a database of their own, and those that
+    ``make test`` runs in one of its passes only."""
     root = str(config.rootpath) + "/"
     for item in items:
-        if str(item.path).removeprefix(root).startswith(OWN_DATABASE):
+        path = str(item.path).removeprefix(root)
+        if path.startswith(OWN_DATABASE):
             item.add_marker(pytest.mark.own_database)
+        elif path.startswith(ONE_PASS):
+            item.add_marker(pytest.mark.one_pass)

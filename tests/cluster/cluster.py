@@ -108,6 +108,7 @@ http {{
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
     client_max_body_size 0;
+    client_body_buffer_size 1m;
     upstream pluto {{
 {servers}
     }}
@@ -120,7 +121,8 @@ http {{
             proxy_next_upstream_tries 2;
             proxy_connect_timeout 2s;
             proxy_read_timeout 120s;
-            proxy_request_buffering off;
+            proxy_request_buffering on;
+            proxy_buffering on;
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;

@@ -77,13 +77,21 @@ def test_the_deploy_nginx_proxies_to_pluto_as_the_cluster_test_does(tmp_path: Pa
     assert cluster - deploy == set()
 
 
-def test_the_deploy_nginx_streams_uploads_of_any_size_as_the_cluster_test_does(
+def test_the_deploy_nginx_takes_uploads_of_any_size_as_the_cluster_test_does(
     tmp_path: Path,
 ) -> None:
     name = "client_max_body_size"
 
     assert http_directive(deploy_config(), name) == http_directive(cluster_config(tmp_path), name)
-    assert ("proxy_request_buffering", "off") in pluto_location(deploy_config())
+
+
+def test_the_deploy_nginx_reads_bodies_whole_and_buffers_answers_for_slow_clients() -> None:
+    """A slow client then holds an nginx connection rather than one of Pluto's request
+    threads (tests/deploy/test_slow_clients.py shows both)."""
+    location = pluto_location(deploy_config())
+
+    assert ("proxy_request_buffering", "on") in location
+    assert ("proxy_buffering", "on") in location
 
 
 def test_the_deploy_nginx_passes_pluto_the_host_and_the_client_address_and_scheme() -> None:
