@@ -42,8 +42,8 @@ test: lint system-deps
 
 # R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
 # against R;
-# Chromium for the browser tests; fastp, salmon, samtools, bowtie2, macs2 and bedtools for
-# the pipelines;
+# Chromium for the browser tests; fastp, salmon, samtools, bowtie2, macs2, bedtools and
+# deepTools' bamCoverage for the pipelines;
 # nginx for the cluster tests. All from Debian's packages, installed when missing.
 system-deps:
 	scripts/install-nginx

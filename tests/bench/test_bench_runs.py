@@ -69,7 +69,7 @@ def quick_run() -> subprocess.CompletedProcess[str]:
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=600,  # a smoke run of every benchmark; generous for a shared, loaded machine
+        timeout=900,  # a smoke run of every benchmark; generous for a shared, loaded machine
         check=False,
     )
 

@@ -12,6 +12,7 @@ publishes its outputs as soon as it completes, as its starter accepting it would
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -177,15 +178,21 @@ def check_still_owned(run: PipelineRun, worker_id: str) -> None:
         raise Conflict(f"Pipeline run {run.uuid} is no longer this worker's.")
 
 
-def execute(workflow: Workflow, reference: Reference, worker_id: str) -> bool:
+def execute(
+    workflow: Workflow,
+    reference: Reference,
+    worker_id: str,
+    then: Callable[[PipelineRun], None] = lambda _run: None,
+) -> bool:
     """Process a run the worker ``worker_id`` claimed (so ``in_progress``): ``completed``
-    with its candidate, or ``failed`` saying why; whether it completed."""
+    with its candidate, or ``failed`` saying why; whether it completed. ``then`` runs in the
+    transaction that completes it (readers see the run completed and, say, accepted at once)."""
     run = workflow.run
     candidate = process(workflow, reference)
     if candidate is None:
         return False
     try:
-        complete(workflow, candidate, reference, worker_id)
+        complete(workflow, candidate, reference, worker_id, then)
     except Conflict:
         candidate.discard()
         raise
@@ -198,7 +205,11 @@ def execute(workflow: Workflow, reference: Reference, worker_id: str) -> bool:
 
 
 def complete(
-    workflow: Workflow, candidate: RunCandidate, reference: Reference, worker_id: str
+    workflow: Workflow,
+    candidate: RunCandidate,
+    reference: Reference,
+    worker_id: str,
+    then: Callable[[PipelineRun], None],
 ) -> None:
     """Mark the run ``completed`` with its outputs, its workflow with its candidate, if
     the worker still owns it (``409`` when it no longer does)."""
@@ -210,6 +221,7 @@ def complete(
         outputs = outputs_json(stored, candidate, reference, run)
         move_run(run, RunStatus.COMPLETED, outputs=outputs)
         move_workflow(workflow, WorkflowStatus.COMPLETED, candidate=stored)
+        then(run)
 
 
 def copy(user: User, workflow: Workflow, overrides: dict[str, Any], name: str) -> Workflow:

@@ -221,19 +221,18 @@ def execute(run_id: int, worker_id: str) -> None:
         append_log(run_id, f"Attempt {run.attempts} of {run.max_attempts}.")
     reference = Reference.objects.select_related("organism").get(name=run.parameters["reference"])
     try:
-        completed = fastq_run.execute(run.workflow, reference, worker_id)
+        then = auto_accept if run.parameters.get("auto_accept") else (lambda _run: None)
+        fastq_run.execute(run.workflow, reference, worker_id, then)
     except Conflict:
         # The run was cancelled while a step ran: its steps and status are already final.
         if still_running(run_id, worker_id):
             raise
-        return
-    if completed and run.parameters.get("auto_accept"):
-        auto_accept(run)
 
 
 def auto_accept(run: PipelineRun) -> None:
-    """Accept a completed run's workflow as the scientist who started it; a refusal (they
-    lost the right to, say) stays in the run's log and leaves the workflow to review."""
+    """Accept a completed run's workflow as the scientist who started it (in the transaction
+    that completes the run); a refusal (they lost the right to, say) stays in the run's log
+    and leaves the workflow to review."""
     starter = run.created_by
     role = experiment_role(starter, run.experiment) if starter is not None else None
     try:
