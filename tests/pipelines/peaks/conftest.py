@@ -4,7 +4,6 @@ and run by the real worker loop (the worker fixture of the RNA-seq tests)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,9 +92,3 @@ def finished_run(
     assert answer.status_code == 201, answer.data
     assert answer.data["status"] == "pending", answer.data
     return wait_for_run(caller, experiment, answer.data["uuid"])
-
-
-def read_bed(path: Path) -> list[tuple[str, int, int]]:
-    """``(chrom, start, end)`` of each line of a BED file."""
-    rows = [line.split("\t") for line in path.read_text().splitlines() if line.strip()]
-    return [(row[0], int(row[1]), int(row[2])) for row in rows]

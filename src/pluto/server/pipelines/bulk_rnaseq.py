@@ -31,6 +31,7 @@ from pluto.server.pipelines.fastq_steps import (
 )
 from pluto.server.pipelines.models import Reference, StepStatus, Workflow
 from pluto.server.pipelines.references import fetch_index
+from pluto.server.pipelines.registry import BULK_RNASEQ
 from pluto.server.pipelines.runlog import RunLog
 from pluto.server.pipelines.states import move_step
 from pluto.server.pipelines.tools import run_tool, threads, tool_version
@@ -92,7 +93,7 @@ def quantify_sample(
 ) -> Quantified:
     """fastp then salmon on the run's sample ``number``, each its own step."""
     sample = workflow.run.parameters["samples"][number]
-    fastp_step, salmon_step = sample_steps(workflow, number, 2)
+    fastp_step, salmon_step = sample_steps(workflow, number, len(BULK_RNASEQ.per_sample_steps))
     min_length = int(workflow.run.parameters["min_read_length"])
     report = trim_step(fastp_step, sample, folder, min_length, log)
     with assay_import.step_of(salmon_step) as current:

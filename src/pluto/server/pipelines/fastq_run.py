@@ -39,7 +39,7 @@ from pluto.server.pipelines.models import (
 from pluto.server.pipelines.qc_report import multiqc_version
 from pluto.server.pipelines.registry import Pipeline, Step, find_pipeline
 from pluto.server.pipelines.runlog import RunLog
-from pluto.server.pipelines.states import move_run, move_workflow
+from pluto.server.pipelines.states import fail_run, move_run, move_workflow
 from pluto.server.pipelines.tools import tool_version
 from pluto.server.scratch import scratch_folder
 
@@ -125,13 +125,6 @@ def failure_message(workflow: Workflow, error: PlutoError) -> str:
     return f"The step “{failed.display_name}” failed: {error.message}"
 
 
-def fail(workflow: Workflow, message: str) -> None:
-    """End the run and its workflow as failed, saying why."""
-    with transaction.atomic():
-        move_run(workflow.run, RunStatus.FAILED, error=message)
-        move_workflow(workflow, WorkflowStatus.FAILED)
-
-
 def outputs_json(
     stored: dict[str, Any], candidate: RunCandidate, reference: Reference, run: PipelineRun
 ) -> dict[str, Any]:
@@ -159,10 +152,10 @@ def process(workflow: Workflow, reference: Reference) -> RunCandidate | None:
             candidate: RunCandidate = steps.process(workflow, reference, folder, log)
             return candidate
     except PlutoError as error:
-        fail(workflow, failure_message(workflow, error))
+        fail_run(workflow, failure_message(workflow, error))
     except Exception:
         logger.exception("Pipeline run %s failed.", workflow.run.uuid)
-        fail(workflow, "The run stopped on an unexpected error; the error has been logged.")
+        fail_run(workflow, "The run stopped on an unexpected error; the error has been logged.")
     finally:
         log.flush()
     return None
@@ -199,7 +192,7 @@ def execute(
     except Exception:
         candidate.discard()
         logger.exception("Pipeline run %s failed.", run.uuid)
-        fail(workflow, "The run stopped on an unexpected error; the error has been logged.")
+        fail_run(workflow, "The run stopped on an unexpected error; the error has been logged.")
         return False
     return True
 

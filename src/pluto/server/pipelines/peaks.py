@@ -33,8 +33,15 @@ from pluto.server.pipelines.fastq_steps import (
     store_qc_table,
     trim_step,
 )
-from pluto.server.pipelines.models import Reference, StepStatus, Workflow, WorkflowPreprocess
+from pluto.server.pipelines.models import (
+    PipelineRun,
+    Reference,
+    StepStatus,
+    Workflow,
+    WorkflowPreprocess,
+)
 from pluto.server.pipelines.references import fetch_genome_index
+from pluto.server.pipelines.registry import CHIPSEQ
 from pluto.server.pipelines.runlog import RunLog
 from pluto.server.pipelines.states import move_step
 from pluto.server.pipelines.tools import run_pipe, run_tool, threads, tool_version
@@ -51,7 +58,7 @@ QC_FIELDS = (
     "peaks",
     "frip",
 )
-PER_SAMPLE = 4  # fastp, bowtie2, macs2, bigwig
+PER_SAMPLE = len(CHIPSEQ.per_sample_steps)  # fastp, bowtie2, macs2, bigwig
 FLAGSTAT = re.compile(r"^(\d+) \+ \d+ (primary(?: mapped| duplicates)?)\b")
 
 
@@ -63,12 +70,8 @@ class Aligned:
     folder: Path
     bam: Path
     qc: dict[str, Any]
+    usable_reads: int  # mapped, not duplicates: what FRiP divides by
     peaks: Path | None = None
-
-    @property
-    def usable_reads(self) -> int:
-        """Mapped reads that are not duplicates (what FRiP divides by)."""
-        return int(self.qc["_usable"])
 
 
 def paired(sample: dict[str, Any]) -> bool:
@@ -127,21 +130,24 @@ def read_flagstat(path: Path) -> dict[str, int]:
     return found
 
 
-def alignment_qc(sample: dict[str, Any], report: dict[str, Any], flagstat: Path) -> dict[str, Any]:
-    """The QC table's row so far: fragments in and kept, mapping rate, duplication."""
+def alignment_qc(
+    sample: dict[str, Any], report: dict[str, Any], flagstat: Path
+) -> tuple[dict[str, Any], int]:
+    """The QC table's row so far (fragments in and kept, mapping rate, duplication), and
+    the aligned reads that are not duplicates."""
     reads_in, kept = fragments(sample, report)
     counts = read_flagstat(flagstat)
     primary, mapped = counts.get("primary", 0), counts.get("primary mapped", 0)
     duplicates = counts.get("primary duplicates", 0)
-    return {
+    row = {
         "sample_id": sample["sample_id"],
         "reads_in": reads_in,
         "reads_kept": kept,
         "percent_kept": round(100.0 * kept / reads_in, 2) if reads_in else 0.0,
         "mapping_rate": round(100.0 * mapped / primary, 2) if primary else 0.0,
         "duplication": round(100.0 * duplicates / mapped, 2) if mapped else 0.0,
-        "_usable": mapped - duplicates,
     }
+    return row, mapped - duplicates
 
 
 def align_step(
@@ -155,8 +161,8 @@ def align_step(
     index, folder = paths
     with assay_import.step_of(current):
         bam = align(sample, folder, index, log)
-        qc = alignment_qc(sample, report, folder / f"{bam.stem}.flagstat")
-        if qc["_usable"] == 0:
+        qc, usable = alignment_qc(sample, report, folder / f"{bam.stem}.flagstat")
+        if usable == 0:
             raise InvalidInput(
                 f"None of sample {sample['sample_id']}'s reads aligned to the reference "
                 "(are they reads of this organism, and is it the right reference?).",
@@ -164,7 +170,7 @@ def align_step(
             )
         message = f"{qc['mapping_rate']}% of the reads aligned; {qc['duplication']}% duplicates."
         move_step(current, StepStatus.COMPLETED, message)
-    return Aligned(sample["sample_id"], folder, bam, qc)
+    return Aligned(sample["sample_id"], folder, bam, qc, usable)
 
 
 def macs2_args(
@@ -186,7 +192,7 @@ def call_peaks(
     current: WorkflowPreprocess,
     aligned: Aligned,
     sample: dict[str, Any],
-    run: Any,
+    run: PipelineRun,
     size: int,
     log: RunLog,
 ) -> None:

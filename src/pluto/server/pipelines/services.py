@@ -38,7 +38,7 @@ from pluto.server.pipelines.models import (
     WorkflowStatus,
 )
 from pluto.server.pipelines.registry import Pipeline, find_pipeline, named_pipeline
-from pluto.server.pipelines.states import FINISHED_RUN, move_run, move_workflow
+from pluto.server.pipelines.states import FINISHED_RUN, fail_run, move_run, move_workflow
 from pluto.server.scratch import scratch_folder
 from pluto.server.storage import get_storage
 
@@ -191,11 +191,11 @@ def execute(workflow: Workflow) -> None:
         with scratch_folder(RUN_PREFIX) as folder:
             candidate = assay_import.process(workflow, run.input_key, run.input_filename, folder)
     except PlutoError as error:
-        fail(workflow, error.message)
+        fail_run(workflow, error.message)
         return
     except Exception:
         logger.exception("Pipeline run %s failed.", run.uuid)
-        fail(workflow, "The run stopped on an unexpected error; the error has been logged.")
+        fail_run(workflow, "The run stopped on an unexpected error; the error has been logged.")
         return
     stored = assay_import.candidate_json(candidate, run.input_filename)
     try:
@@ -205,13 +205,6 @@ def execute(workflow: Workflow) -> None:
     except BaseException:
         candidate.discard()
         raise
-
-
-def fail(workflow: Workflow, message: str) -> None:
-    """End the run and its workflow as failed, saying why."""
-    with transaction.atomic():
-        move_run(workflow.run, RunStatus.FAILED, error=message)
-        move_workflow(workflow, WorkflowStatus.FAILED)
 
 
 def runs_of(experiment: Experiment) -> QuerySet[PipelineRun]:

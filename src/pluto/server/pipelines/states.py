@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from pluto.server.errors import Conflict
@@ -89,3 +89,10 @@ def move_step(step: WorkflowPreprocess, to: str, message: str = "") -> None:
     else:
         fields["finished_at"] = now
     move(step, STEP_MOVES, to, f"Step {step.name}", **fields)
+
+
+def fail_run(workflow: Workflow, message: str) -> None:
+    """End the run and its workflow as failed, saying why."""
+    with transaction.atomic():
+        move_run(workflow.run, RunStatus.FAILED, error=message)
+        move_workflow(workflow, WorkflowStatus.FAILED)
