@@ -85,7 +85,7 @@ def test_a_chipseq_run_finds_the_planted_sites_and_publishes_its_files_on_accept
     outputs = run["outputs"]
     qc = {row["sample_id"]: row for row in outputs["qc"]}
     assert list(qc) == list(SAMPLES)
-    assert all(tuple(row) == QC_FIELDS for row in qc.values())
+    assert all(set(row) == set(QC_FIELDS) for row in qc.values())
     for sample, truth in simulated_peaks.samples.items():
         assert qc[sample]["reads_in"] == truth.fragments
         assert qc[sample]["mapping_rate"] > 95 and qc[sample]["duplication"] > 0
