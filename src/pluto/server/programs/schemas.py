@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import Field
 
 from pluto.server.accounts.models import User
 from pluto.server.lab.models import Experiment
@@ -249,10 +250,15 @@ class ProgramNextStepCreate(Body):
     dimension: str | None = None
 
 
+# A label's colour as the services take it, #rrggbb (left out for none). The length keeps
+# out the newline that a regex's $ lets through at the end.
+Color = Annotated[str, Field(max_length=7, pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
 class ProgramLabelCreate(Body):
     name: Name
     category: str | None = None
-    color: str | None = None
+    color: Color | None = None
 
 
 # --------------------------------------------------------------------------- JSON builders

@@ -269,8 +269,11 @@ def create_label(user: User, data: dict[str, Any]) -> Label:
     if role_in(user, organization) not in READER_ROLES:
         raise PermissionDenied("Guests of an organization may not create its labels.")
     name = clean_name(data.get("name"))[:100]
-    color = clean_text(data.get("color"), "color", 7)
-    if color and not COLOR.fullmatch(color):
+    # Taken as sent (not stripped), as the schema's pattern describes it; null for none.
+    color = data.get("color")
+    if color is None:
+        color = ""
+    elif not isinstance(color, str) or not COLOR.fullmatch(color):
         raise InvalidInput("'color' must look like #1f77b4.", details={"field": "color"})
     if Label.objects.filter(organization=organization, name__iexact=name).exists():
         raise Conflict(f"There already is a label {name!r}.", details={"field": "name"})
