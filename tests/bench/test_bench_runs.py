@@ -52,6 +52,7 @@ FIGURES = [
     "p99 at 50 conn.",
     "p50 at 1 conn. (fixed cost)",
     "errors, timeouts and non-2xx answers",
+    "--threads 1, GET lab/me/: throughput at 50 conn.",
     "GET lab/me/ via nginx, one node, 50 conn.",
     "GET lab/experiments/: two nodes at 50 conn.",
     "bulk_rnaseq run, 3 samples x",
