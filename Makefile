@@ -32,13 +32,14 @@ cluster: venv
 
 # Two passes of the whole suite: the embedded set-up (SQLite, a local folder) and the
 # scaled-out one (PostgreSQL, an S3 server). They share nothing (each has its own data
-# directory, database and store), so they run side by side; each pass's output is printed
-# whole when it ends. The slowest tests that are the same on either database (marked
-# one_pass in tests/conftest.py: the API fuzzing, the pipelines) run in the PostgreSQL+S3
-# pass only, so that the two passes end at about the same time.
-test: lint system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres-s3 \
-		SQLITE_ALSO_LEAVES_OUT="and not one_pass"
+# directory, database and store), so they run side by side, with the linters beside them;
+# each pass's output is printed whole when it ends. The slowest tests that are the same on
+# either database (marked one_pass in tests/conftest.py: the API fuzzing, the pipelines, the
+# benchmark smoke run, the cluster) run in the PostgreSQL+S3 pass only, so that the two
+# passes end at about the same time.
+test: venv system-deps
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint test-sqlite test-postgres-s3 \
+		SQLITE_ALSO_LEAVES_OUT="and not one_pass" POSTGRESQL_ALSO_RUNS="or one_pass"
 
 # R (with DESeq2, survival, httr, jsonlite, rjson) for the R client's tests and the checks
 # against R;
@@ -57,9 +58,11 @@ test-sqlite: venv system-deps
 	$(BIN)/pytest -m "not postgresql_only $(SQLITE_ALSO_LEAVES_OUT)"
 
 # PostgreSQL and SeaweedFS started for the run. The tests that start Pluto processes on their
-# own SQLite file, and those of what only the local folder does, run in the SQLite pass only.
+# own SQLite file, and those of what only the local folder does, run in the SQLite pass only;
+# in `make test`, but for those of them marked one_pass (tests/conftest.py), which run here.
 test-postgres-s3: venv system-deps
-	scripts/with-postgres scripts/with-s3 $(BIN)/pytest -m "not own_database and not local_storage"
+	scripts/with-postgres scripts/with-s3 $(BIN)/pytest \
+		-m "(not own_database $(POSTGRESQL_ALSO_RUNS)) and not local_storage"
 
 # Each of the two on its own, with the other part embedded.
 test-postgres: venv system-deps

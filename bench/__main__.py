@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,13 +48,14 @@ def parse_arguments(argv: Sequence[str] | None, names: list[str]) -> argparse.Na
 
 def run_one(item: Benchmark, context: Context) -> Outcome:
     """Run one benchmark and print its table (or why it failed)."""
+    started = time.monotonic()
     try:
         rows = item.run(context)
     except Exception as error:
         traceback.print_exc()
         print(failure(item, error), flush=True)
         return None
-    print(section(item, rows), flush=True)
+    print(section(item, rows, time.monotonic() - started), flush=True)
     return rows
 
 

@@ -60,7 +60,7 @@ def align_by_hand(fastq: tuple[Path, Path], index: Path, work: Path) -> None:
     pipe = (
         f"bowtie2 -p {THREADS} -x {index} --reorder -1 {trimmed[0]} -2 {trimmed[1]} "
         f"2> bowtie2.log | samtools fixmate -m -u - - | samtools sort -@ {THREADS} "
-        "-o sorted.bam -"
+        "-o sorted.bam - 2> sort.log"
     )
     subprocess.run(["bash", "-o", "pipefail", "-c", pipe], cwd=work, check=True)
 

@@ -25,9 +25,10 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     return "\n".join("  " + line.rstrip() for line in lines)
 
 
-def section(item: Benchmark, rows: Sequence[Row]) -> str:
-    """A benchmark's heading and its table of figures."""
-    return f"{item.name}: {item.title}\n{table([HEADINGS, *map(cells, rows)])}\n"
+def section(item: Benchmark, rows: Sequence[Row], seconds: float) -> str:
+    """A benchmark's heading, its table of figures and how long the whole benchmark took."""
+    figures = table([HEADINGS, *map(cells, rows)])
+    return f"{item.name}: {item.title}\n{figures}\n  ({item.name} took {seconds:.1f} s)\n"
 
 
 def failure(item: Benchmark, error: BaseException) -> str:

@@ -19,6 +19,7 @@ MODULES = (
     "bench.latency_under_load",
     "bench.bad_uploads",
     "bench.load",
+    "bench.serve_threads",
     "bench.cluster_load",
     "bench.pipeline_speed",
     "bench.peaks_speed",

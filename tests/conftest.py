@@ -125,6 +125,21 @@ ONE_PASS = (
     "tests/pipelines/",
 )
 
+# Tests on a database of their own that `make test` runs in the PostgreSQL+S3 pass rather
+# than the SQLite one, so that the two passes take about as long: what they start (the
+# benchmark suite's server, the cluster with its own PostgreSQL) is the same in either.
+POSTGRESQL_PASS_ALSO_RUNS = (
+    "tests/bench/",
+    "tests/cluster/",
+)
+
+
+def runs_in_one_pass(path: str) -> bool:
+    """Whether ``make test`` runs the test file at ``path`` in the PostgreSQL+S3 pass only."""
+    if path.startswith(POSTGRESQL_PASS_ALSO_RUNS):
+        return True
+    return path.startswith(ONE_PASS) and not path.startswith(OWN_DATABASE)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the tests that run against a database of their own, and those that
@@ -134,5 +149,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         path = str(item.path).removeprefix(root)
         if path.startswith(OWN_DATABASE):
             item.add_marker(pytest.mark.own_database)
-        elif path.startswith(ONE_PASS):
+        if runs_in_one_pass(path):
             item.add_marker(pytest.mark.one_pass)

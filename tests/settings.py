@@ -10,6 +10,11 @@ from pluto.server.settings import *
 # Fast hashing keeps the suite quick; real deployments keep Django's default hasher.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Every test client builds its own middleware chain, and WhiteNoise would index every static
+# file each time (a tenth of a table test's time). Looking a file up when it is asked for
+# serves the same files; the servers the browser tests start keep the real settings.
+WHITENOISE_AUTOREFRESH = True
+
 # The test database is a file, not SQLite's in-memory default: Django hands a live server
 # thread the test's own in-memory connection, and the SDK's parallel page requests would then
 # share one connection across threads (a real server gives each thread its own).

@@ -1,13 +1,20 @@
-"""``pluto demo --pipelines``: the FASTQ experiments, their references and reads, a bulk
-RNA-seq run taken to an accepted workflow whose published counts follow the simulated truth,
-and a ChIP-seq run whose published consensus peaks find the planted binding sites; a plain
-``pluto demo`` after it adds nothing."""
+"""``pluto demo``, which runs the pipelines by default: the FASTQ experiments, their references
+and reads, a bulk RNA-seq run taken to an accepted workflow whose published counts follow the
+simulated truth, and a ChIP-seq run whose published consensus peaks find the planted binding
+sites; ``pluto demo --pipelines`` after it adds nothing.
+
+One demo serves every test of the module: making it (two pipeline runs) is most of the
+time, and the tests only read it. ``make setup`` (tests/cli/test_serve_setup.py) runs
+``pluto demo --pipelines`` in a fresh data directory."""
 
 from __future__ import annotations
 
 import csv
 import io
 import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,10 +25,46 @@ from pluto.server.pipelines.demo import EXPERIMENT_NAME, REFERENCE, SAMPLES, TRU
 from pluto.server.pipelines.peak_simulator import Site, false_peaks, recovered_sites
 from pluto.server.pipelines.peaks_demo import EXPERIMENT_NAME as PEAKS_EXPERIMENT
 from pluto.server.pipelines.peaks_demo import REFERENCE as GENOME
-from tests.analyses.processes import PLUTO, Pluto
-from tests.analyses.test_demo_command import demo_home  # noqa: F401  (the fixture)
+from tests.analyses.processes import PLUTO, Pluto, Processes, environment
 
 pytestmark = pytest.mark.live
+
+
+@dataclass
+class MadeDemo:
+    """A served data directory after ``pluto demo``: what it printed, and what a second
+    ``pluto demo --pipelines`` left behind."""
+
+    pluto: Pluto
+    printed: str
+    runs_after_again: dict[str, int]
+
+
+def pipeline_run_counts(pluto: Pluto) -> dict[str, int]:
+    """How many pipeline runs each FASTQ demo experiment has."""
+    plxs = {name: fastq_experiment(pluto, name) for name in (EXPERIMENT_NAME, PEAKS_EXPERIMENT)}
+    return {
+        name: len(pluto.call("GET", f"experiments/{plx}/pipeline-runs/").json()["items"])
+        for name, plx in plxs.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeDemo]:
+    """A plain ``pluto demo`` in a fresh data directory, served, then run again with
+    ``--pipelines``."""
+    home: Path = tmp_path_factory.mktemp("pipeline-demo")
+    processes = Processes()
+    try:
+        pluto = Pluto(home, environment(home), "", processes)
+        printed = run_demo(pluto)
+        pluto.key = pluto.run("token", "create", "--user", "demo@pluto.local", "--name", "t")
+        pluto.key = pluto.key.strip()
+        pluto.url = pluto.serve()
+        run_demo(pluto, "--pipelines")
+        yield MadeDemo(pluto, printed, pipeline_run_counts(pluto))
+    finally:
+        processes.stop_all()
 
 
 def run_demo(pluto: Pluto, *flags: str) -> str:
@@ -67,13 +110,8 @@ def csv_of(pluto: Pluto, plx: str, data_type: str, name: str = "") -> list[dict[
     return list(csv.DictReader(io.StringIO(requests.get(url, timeout=30).text)))
 
 
-def test_the_pipeline_demo_runs_to_counts_that_follow_the_truth(
-    demo_home: Pluto,  # noqa: F811
-) -> None:
-    pluto = demo_home
-    printed = run_demo(pluto, "--pipelines")
-    pluto.key = pluto.run("token", "create", "--user", "demo@pluto.local", "--name", "t").strip()
-    pluto.url = pluto.serve()
+def test_the_pipeline_demo_runs_to_counts_that_follow_the_truth(made: MadeDemo) -> None:
+    pluto = made.pluto
     plx = fastq_experiment(pluto)
 
     [run] = pluto.call("GET", f"experiments/{plx}/pipeline-runs/").json()["items"]
@@ -82,10 +120,8 @@ def test_the_pipeline_demo_runs_to_counts_that_follow_the_truth(
     truth = {row["gene_id"]: row for row in csv_of(pluto, plx, "attachment", TRUTH_FILE)}
     tpm = {row["gene_id"]: row for row in csv_of(pluto, plx, "tpm_gene")}
     references = pluto.call("GET", "references/").json()["items"]
-    run_demo(pluto)
-    runs_again = pluto.call("GET", f"experiments/{plx}/pipeline-runs/").json()["items"]
 
-    assert EXPERIMENT_NAME in printed
+    assert EXPERIMENT_NAME in made.printed
     assert run["status"] == "completed", run["error"]
     assert workflow["status"] == "accepted"
     assert assay["count"] == 150
@@ -96,16 +132,12 @@ def test_the_pipeline_demo_runs_to_counts_that_follow_the_truth(
             [float(truth[t][sample]) for t in ids], [float(tpm[t][sample]) for t in ids]
         )
         assert rho.statistic > 0.95, (sample, rho)
-    assert len(runs_again) == 1
 
 
 def test_the_pipeline_demo_runs_chipseq_to_peaks_that_find_the_planted_sites(
-    demo_home: Pluto,  # noqa: F811
+    made: MadeDemo,
 ) -> None:
-    pluto = demo_home
-    printed = run_demo(pluto)
-    pluto.key = pluto.run("token", "create", "--user", "demo@pluto.local", "--name", "t").strip()
-    pluto.url = pluto.serve()
+    pluto = made.pluto
     plx = fastq_experiment(pluto, PEAKS_EXPERIMENT)
 
     [run] = pluto.call("GET", f"experiments/{plx}/pipeline-runs/").json()["items"]
@@ -113,9 +145,13 @@ def test_the_pipeline_demo_runs_chipseq_to_peaks_that_find_the_planted_sites(
     sites = [Site(*row) for row in bed(file_bytes(pluto, plx, "attachment"))]
     tracks = pluto.call("GET", f"experiments/{plx}/files/?data_type=bigwig").json()
 
-    assert PEAKS_EXPERIMENT in printed
+    assert PEAKS_EXPERIMENT in made.printed
     assert (run["pipeline"], run["status"]) == ("chipseq", "completed"), run["error"]
     assert len(sites) == 40
     assert recovered_sites(peaks, sites) >= 0.9
     assert len(false_peaks(peaks, sites)) <= 0.1 * len(peaks)
     assert tracks["bigwig"]["count"] == len(SAMPLES)
+
+
+def test_the_demo_run_again_with_pipelines_adds_no_run(made: MadeDemo) -> None:
+    assert made.runs_after_again == {EXPERIMENT_NAME: 1, PEAKS_EXPERIMENT: 1}
