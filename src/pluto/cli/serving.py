@@ -14,9 +14,12 @@ from pluto.cli.supervisor import PeriodicTask, Role, Supervisor
 
 REAP_INTERVAL_SECONDS = 1.0
 # Requests a web process answers at once: enough to keep a core busy while some wait on the
-# database or the object store, few enough that processes x threads database connections
-# stay within what PostgreSQL allows (docs/deployment.md).
-DEFAULT_THREADS = 8
+# database or the object store, few enough that Python's one running thread per process does
+# not leave the others' requests waiting (`python -m bench serve_threads`: with 8, p99 at 50
+# connections was 7x its p50 on lab/me/; with 4, 3.2x, and the most throughput), and that
+# processes x threads database connections stay within what PostgreSQL allows
+# (docs/deployment.md).
+DEFAULT_THREADS = 4
 
 
 def bind_listening_socket(host: str, port: int) -> socket.socket:
