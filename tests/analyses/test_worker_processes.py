@@ -241,11 +241,15 @@ def test_a_worker_with_concurrency_two_runs_two_analyses_at_once(
     analyses = [queue_de(pluto, large), queue_de(pluto, large)]
     worker = ready_worker(pluto, "--concurrency", "2")
 
-    def both_running() -> bool:
-        return all(status_of(pluto, large, a)["status"] == "running" for a in analyses)
+    def both_running() -> int:
+        """The worker's job processes once both analyses run (0 before): a job is marked
+        running when claimed, a moment before its process is forked."""
+        if not all(status_of(pluto, large, a)["status"] == "running" for a in analyses):
+            return 0
+        job_processes = len(children_of(worker.pid))
+        return job_processes if job_processes == 2 else 0
 
-    wait_for(both_running, timeout=30, interval=0.05)
-    job_processes = len(children_of(worker.pid))
+    job_processes = wait_for(both_running, timeout=30, interval=0.05)
     done = [wait_status(pluto, large, a, {"complete", "failed"}, timeout=120) for a in analyses]
 
     assert job_processes == 2

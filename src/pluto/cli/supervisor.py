@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import signal
 import subprocess
 import time
@@ -99,6 +100,13 @@ def guarded(name: str, action: Callable[..., object], *args: object) -> None:
         logger.exception("The supervisor's %s failed; it will try again.", name)
 
 
+def wake_up_pipe() -> tuple[int, int]:
+    """A pipe whose write end never blocks (a signal handler writes to it)."""
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    return read, write
+
+
 @dataclass
 class Supervisor:
     """Runs every child of ``roles`` and the ``tasks`` until SIGTERM or SIGINT."""
@@ -108,10 +116,15 @@ class Supervisor:
     children: list[Supervised] = field(default_factory=list)
     # A plain flag: the signal handler must take no lock.
     stop_requested: bool = False
+    # A pipe the signal handler writes to, so that a stop ends the loop's wait at once
+    # rather than after the rest of a tick (the sleep would resume after the handler).
+    wake_up: tuple[int, int] = field(default_factory=wake_up_pipe)
 
     def request_stop(self, *_: object) -> None:
         """Ask the loop to end (called from a signal handler)."""
         self.stop_requested = True
+        with contextlib.suppress(OSError):
+            os.write(self.wake_up[1], b"!")
 
     def run(self) -> int:
         """Start every child, keep them running, then stop them all; the exit status."""
@@ -121,10 +134,14 @@ class Supervisor:
         try:
             while not self.stop_requested:
                 self.tick(time.monotonic())
-                time.sleep(TICK_SECONDS)
+                self.wait(TICK_SECONDS)
         finally:
             self.stop_children()
         return 0
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking as soon as a stop is requested."""
+        select.select([self.wake_up[0]], [], [], seconds)
 
     def tick(self, now: float) -> None:
         """One look at the children and the tasks."""
