@@ -159,13 +159,16 @@ def test_a_killed_worker_is_replaced_and_its_analysis_retried(
 
     killed_at = time.monotonic()
     os.kill(worker, signal.SIGKILL)
-    retried = wait_for(lambda: running_again(pluto, large, analysis), timeout=20, interval=0.05)
+    retried = wait_for(lambda: running_again(pluto, large, analysis), timeout=40, interval=0.05)
     retried_after = time.monotonic() - killed_at
     done = wait_status(pluto, large, analysis, {"complete", "failed"}, timeout=90)
 
     assert not alive(job)  # the job's process ended with its worker
     assert worker not in role_of(server, "worker")
-    assert retried_after < 3 + 5  # within the heartbeat timeout plus a few seconds
+    # The job timeout (3 s) passes, then the new worker claims the job once it has started
+    # and loaded the analysis libraries: 4 s on a quiet machine, past 8 s on a busy one. A
+    # job left to a worker that never came back would not run again at all.
+    assert retried_after < 3 + 30
     assert retried["message"].startswith("Attempt 2 of 3"), retried
     assert done["status"] == "complete", done["message"]
     assert done["attempts"] == 2
