@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv setup serve cluster test system-deps test-sqlite test-postgres-s3 test-postgres test-s3 lint fmt bench validate clean
+.PHONY: venv setup serve cluster test system-deps test-sqlite test-postgres-s3 test-postgres test-s3 fuzz lint fmt bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,13 @@ test-postgres: venv system-deps
 
 test-s3: venv system-deps
 	scripts/with-s3 $(BIN)/pytest -m "not own_database and not local_storage and not postgresql_only"
+
+# The API fuzzing on its own, on PostgreSQL, with new examples each run and more of them than
+# in `make test` (FUZZ_EXAMPLES per operation).
+FUZZ_EXAMPLES ?= 50
+fuzz: venv system-deps
+	PLUTO_FUZZ_FRESH=1 PLUTO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) scripts/with-postgres \
+		$(BIN)/pytest tests/test_api_fuzz.py
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -175,6 +175,43 @@ def test_every_documented_request_text_says_it_takes_no_nul_character(client: Cl
     assert all(re.search(node["pattern"], "a\x00b") is None for node in texts)
 
 
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/lab/programs/?search=a%00b", "search"),
+        ("/lab/biomarker-sets/?search=%00", "search"),
+        ("/lab/projects/?limit=10&x%00=1", "x\\u0000"),
+    ],
+)
+def test_a_nul_character_in_a_query_parameter_is_400_naming_it(
+    ada: Caller, path: str, field: str
+) -> None:
+    # PostgreSQL cannot compare text with NUL; the answer must not depend on the database.
+    response = ada.call("GET", path)
+
+    assert response.status_code == 400
+    assert response.data["details"]["field"] == field
+    assert "NUL character" in response.data["message"]
+
+
+def test_every_documented_query_text_says_it_takes_no_nul_character(client: Client) -> None:
+    schema = client.get("/lab/openapi.json/").json()
+    parameters = [
+        parameter["schema"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    ]
+    texts = [
+        node
+        for node in parameters
+        if node.get("type") == "string" and not {"enum", "const", "format"} & set(node)
+    ]
+    assert len(texts) > 5
+    assert all(re.search(node["pattern"], "a\x00b") is None for node in texts)
+
+
 def walk(node: Any) -> Iterator[dict[str, Any]]:
     """Every object inside a JSON document."""
     if isinstance(node, dict):

@@ -87,8 +87,16 @@ def nul_field_of_json_body(request: HttpRequest) -> str | None:
         return None  # the endpoint's own body reading answers these
 
 
+def nul_query_parameter(request: HttpRequest) -> str | None:
+    """The query parameter of a request whose name or value holds a NUL character, if any."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name
+    return None
+
+
 class NulCharacterMiddleware:
-    """Refuse a NUL character anywhere in an API request's JSON body, naming the field.
+    """Refuse a NUL character in an API request's query or JSON body, naming the field.
 
     PostgreSQL cannot store NUL in text; checking here covers every endpoint, whether it
     reads its body itself or through its declared schema.
@@ -98,7 +106,9 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = nul_field_of_json_body(request) if is_api_path(request.path) else None
+        field = None
+        if is_api_path(request.path):
+            field = nul_query_parameter(request) or nul_field_of_json_body(request)
         if field is None:
             return self.get_response(request)
         return render_pluto_error(nul_character_error(field))

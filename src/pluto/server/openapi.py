@@ -131,7 +131,8 @@ def built_body(name: str) -> dict[str, Any]:
     return {"x-body": name}
 
 
-# The server refuses a NUL character in any JSON text (see middleware.NulCharacterMiddleware).
+# The server refuses a NUL character in any JSON text or query parameter
+# (see middleware.NulCharacterMiddleware).
 NUL_FREE = r"^[^\x00]*$"
 STRING_CONSTRAINTS = ("pattern", "enum", "const", "format")
 NUL_FREE_JSON_REF = "#/components/schemas/NulFreeJson"
@@ -183,6 +184,17 @@ def request_body_schemas(schema: dict[str, Any]) -> list[Any]:
     ]
 
 
+def query_parameter_schemas(schema: dict[str, Any]) -> list[Any]:
+    """The schema of every query parameter of the operations."""
+    return [
+        parameter.get("schema")
+        for operations in schema.get("paths", {}).values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "query"
+    ]
+
+
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema with errors, paging and path ids described on every operation."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -196,7 +208,8 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             components.update(operation.pop("x-definitions", {}))
             describe_path_parameters(path, operation)
             add_error_responses(method, path, operation)
-    forbid_nul_in_texts(request_body_schemas(schema), components, set())
+    texts = request_body_schemas(schema) + query_parameter_schemas(schema)
+    forbid_nul_in_texts(texts, components, set())
     return schema
 
 
