@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import subprocess
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Context, Row, Target, benchmark
+from bench.harness import Context, Row, benchmark
 from bench.pipeline_speed import (
     MIN_LENGTH,
     SAMPLES,
     THREADS,
     experiment_with_samples,
-    pipeline_seconds,
+    run_and_by_hand,
+    speed_rows,
     tool,
     upload_fastq,
 )
-from bench.rows import info_row, slower_row
 from bench.server import RunningServer, pluto, server_environment
 from pluto.server.pipelines.peak_simulator import SimulatedPeaks, simulate_peaks_experiment
 from pluto.server.pipelines.qc_report import multiqc_binary
@@ -117,17 +118,7 @@ def peaks_speed(context: Context) -> list[Row]:
     add_genome(context.server, simulated)
     plx = experiment_with_samples(context.server, "chipseq")
     body = run_body(context.server, plx, simulated)
-    # By hand before and after the run, its better time kept: neither side pays a cold cache.
-    first = by_hand_seconds(simulated, context.workdir / "peaks-by-hand-before")
-    run = pipeline_seconds(context.server, plx, body)
-    hand = min(first, by_hand_seconds(simulated, context.workdir / "peaks-by-hand-after"))
-    pairs = fragments * len(SAMPLES)
+    by_hand = partial(by_hand_seconds, simulated)
+    run, hand = run_and_by_hand(context.server, plx, body, by_hand, context.workdir / "peaks-hand")
     figure = f"chipseq run, {len(SAMPLES)} samples x {fragments:,} read pairs"
-    return [
-        slower_row(figure, run, "the same tools by hand", hand, Target(1.2, "x")),
-        info_row(
-            "read pairs per second per core, chipseq pipeline",
-            f"{pairs / run / THREADS:,.0f}",
-            f"by hand: {pairs / hand / THREADS:,.0f}",
-        ),
-    ]
+    return speed_rows(figure, (run, hand), "the same tools by hand", fragments)

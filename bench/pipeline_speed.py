@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import subprocess
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,34 @@ def by_hand_seconds(simulated: SimulatedExperiment, folder: Path) -> float:
     return time.monotonic() - started
 
 
+def run_and_by_hand(
+    server: RunningServer,
+    plx: str,
+    body: dict[str, Any],
+    by_hand: Callable[[Path], float],
+    folder: Path,
+) -> tuple[float, float]:
+    """The run's wall time, and the better of the tools by hand before and after it, so that
+    neither side pays a cold cache."""
+    first = by_hand(folder / "before")
+    run = pipeline_seconds(server, plx, body)
+    return run, min(first, by_hand(folder / "after"))
+
+
+def speed_rows(figure: str, times: tuple[float, float], hand: str, fragments: int) -> list[Row]:
+    """The run against the tools by hand, and read pairs per second per core of each."""
+    run_seconds, hand_seconds = times
+    pairs = fragments * len(SAMPLES)
+    return [
+        slower_row(figure, run_seconds, hand, hand_seconds, Target(1.2, "x")),
+        info_row(
+            f"read pairs per second per core, {figure.split()[0]} pipeline",
+            f"{pairs / run_seconds / THREADS:,.0f}",
+            f"by hand: {pairs / hand_seconds / THREADS:,.0f}",
+        ),
+    ]
+
+
 @benchmark("pipeline_speed", "Bulk RNA-seq pipeline against fastp, salmon and MultiQC by hand")
 def pipeline_speed(context: Context) -> list[Row]:
     """The run's wall time against the tools by hand, and reads per second per core."""
@@ -134,17 +164,7 @@ def pipeline_speed(context: Context) -> list[Row]:
     add_reference(context.server, simulated)
     plx = experiment_with_samples(context.server)
     body = run_body(context.server, plx, simulated)
-    # By hand before and after the run, its better time kept: neither side pays a cold cache.
-    first = by_hand_seconds(simulated, context.workdir / "by-hand-before")
-    run = pipeline_seconds(context.server, plx, body)
-    hand = min(first, by_hand_seconds(simulated, context.workdir / "by-hand-after"))
-    pairs = fragments * len(SAMPLES)
+    by_hand = partial(by_hand_seconds, simulated)
+    run, hand = run_and_by_hand(context.server, plx, body, by_hand, context.workdir / "by-hand")
     figure = f"bulk_rnaseq run, {len(SAMPLES)} samples x {fragments:,} read pairs"
-    return [
-        slower_row(figure, run, "fastp + salmon + MultiQC by hand", hand, Target(1.2, "x")),
-        info_row(
-            "read pairs per second per core, pipeline",
-            f"{pairs / run / THREADS:,.0f}",
-            f"by hand: {pairs / hand / THREADS:,.0f}",
-        ),
-    ]
+    return speed_rows(figure, (run, hand), "fastp + salmon + MultiQC by hand", fragments)

@@ -57,7 +57,7 @@ FIGURES = [
     "GET lab/me/ via nginx, one node, 50 conn.",
     "GET lab/experiments/: two nodes at 50 conn.",
     "bulk_rnaseq run, 3 samples x",
-    "read pairs per second per core, pipeline",
+    "read pairs per second per core, bulk_rnaseq pipeline",
     "chipseq run, 3 samples x",
     "read pairs per second per core, chipseq pipeline",
 ]

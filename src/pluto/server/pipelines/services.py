@@ -43,7 +43,6 @@ from pluto.server.scratch import scratch_folder
 from pluto.server.storage import get_storage
 
 logger = logging.getLogger("pluto.pipelines")
-RUN_PREFIX = "pipeline-run-"
 RUN_FIELDS = {"pipeline", "parameters"}
 PARAMETERS = {"file_id", "csv", "filename", "name"}
 COPY_FIELDS = {"name", "parameters"}
@@ -188,7 +187,7 @@ def execute(workflow: Workflow) -> None:
     run = workflow.run
     move_run(run, RunStatus.IN_PROGRESS)
     try:
-        with scratch_folder(RUN_PREFIX) as folder:
+        with scratch_folder(fastq_run.RUN_PREFIX) as folder:
             candidate = assay_import.process(workflow, run.input_key, run.input_filename, folder)
     except PlutoError as error:
         fail_run(workflow, error.message)
