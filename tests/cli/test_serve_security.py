@@ -5,6 +5,7 @@ all its web processes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -155,6 +156,24 @@ def test_the_rate_limit_is_shared_by_every_web_process(home: Pluto, serve: Any) 
     assert statuses[5].status_code == 429 and statuses[6].status_code == 429
     assert statuses[5].json()["code"] == "throttled"
     assert 0 < int(statuses[5].headers["Retry-After"]) <= 60
+
+
+def test_concurrent_requests_on_both_processes_are_each_counted_once(
+    home: Pluto, serve: Any
+) -> None:
+    # Eight at a time over two processes: the counts' writes take turns, none is lost.
+    url = serve(workers=2, PLUTO_API_RATE_PER_KEY="30/minute")
+    key = home.run("token", "create", "--user", EMAIL, "--name", "concurrent").strip()
+    headers = {"Authorization": f"Token {key}", "Connection": "close"}
+
+    def status(_: int) -> int:
+        return requests.get(f"{url}/lab/me/", headers=headers, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(status, range(40)))
+
+    assert statuses.count(200) == 30
+    assert statuses.count(429) == 10
 
 
 def served_address(url: str) -> str:

@@ -11,6 +11,7 @@ import sys
 import click
 
 from pluto.cli.supervisor import PeriodicTask, Role, Supervisor
+from pluto.server.connection_board import ConnectionBoard, create_board
 
 REAP_INTERVAL_SECONDS = 1.0
 # Requests a web process answers at once: enough to keep a core busy while some wait on the
@@ -49,15 +50,28 @@ def bind_failure(host: str, port: int, exc: OSError) -> str:
 
 
 def web_roles(sock: socket.socket, count: int, threads: int) -> list[Role]:
-    """``count`` web processes serving on ``sock``, each with ``threads`` request threads."""
+    """``count`` web processes serving on ``sock``, each with ``threads`` request threads,
+    sharing out the connections on one board."""
     command = [
         *(sys.executable, "-m", "pluto.cli.web_process"),
         *("--fd", str(sock.fileno()), "--parent", str(os.getpid())),
         *("--threads", str(threads)),
     ]
-    return [
-        Role(f"web process {n}", command, pass_fds=(sock.fileno(),)) for n in range(1, count + 1)
-    ]
+    if count == 1:
+        return [Role("web process 1", command, pass_fds=(sock.fileno(),))]
+    board = create_board(count)
+    return [web_role(command, sock, board, slot) for slot in range(count)]
+
+
+def web_role(command: list[str], sock: socket.socket, board: int, slot: int) -> Role:
+    """The web process on ``slot`` of the connection board ``board``; its slot is cleared
+    when it ends, so that the others do not leave connections to it."""
+    return Role(
+        f"web process {slot + 1}",
+        [*command, "--board-fd", str(board), "--slot", str(slot)],
+        pass_fds=(sock.fileno(), board),
+        after_exit=lambda _pid: ConnectionBoard(board, slot).leave(),
+    )
 
 
 def worker_roles(count: int) -> list[Role]:

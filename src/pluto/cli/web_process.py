@@ -1,9 +1,10 @@
 """One web process of ``pluto serve``: gunicorn's threaded worker on a socket its parent bound.
 
-``python -m pluto.cli.web_process --fd N --parent PID --threads T``. The parent (the
-supervisor) binds the port once and hands the same socket to every web process; the kernel
-spreads connections among them, and each process answers up to ``T`` requests at once. The
-process ends with its parent.
+``python -m pluto.cli.web_process --fd N --parent PID --threads T [--board-fd B --slot S]``.
+The parent (the supervisor) binds the port once and hands the same socket to every web
+process, with the board on which they share out the connections (slot ``S`` of the board
+``B``, see :mod:`pluto.server.connection_board`); each process answers up to ``T`` requests
+at once. The process ends with its parent.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import socket
 import threading
 
 from pluto.cli.serving import DEFAULT_THREADS
+from pluto.server.connection_board import ConnectionBoard
 from pluto.server.serving import GRACEFUL_SECONDS
 
 ORPHANED = 3
@@ -30,12 +32,21 @@ def stop_when_orphaned() -> None:
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    """``--fd``, ``--parent`` and ``--threads``."""
+    """``--fd``, ``--parent``, ``--threads``, and ``--board-fd`` with ``--slot``."""
     parser = argparse.ArgumentParser(prog="pluto-web")
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    parser.add_argument("--board-fd", type=int, default=None)
+    parser.add_argument("--slot", type=int, default=0)
     return parser.parse_args(argv)
+
+
+def connection_board(args: argparse.Namespace) -> ConnectionBoard | None:
+    """This process's place on the board its parent shares out connections on, if any."""
+    if args.board_fd is None:
+        return None
+    return ConnectionBoard(args.board_fd, args.slot)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_django()
     from pluto.server.serving import serve_web_process
 
-    serve_web_process(socket.socket(fileno=args.fd), args.threads, args.parent)
+    board = connection_board(args)
+    serve_web_process(socket.socket(fileno=args.fd), args.threads, args.parent, board)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,6 +35,7 @@ from gunicorn.http.message import Request
 from gunicorn.http.parser import RequestParser
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from pluto.server.connection_board import ConnectionBoard
 from pluto.server.limits import (
     MAX_HEADER_BYTES,
     MAX_HEADERS,
@@ -48,6 +50,11 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # (gunicorn's own default of 2 would close connections that clients and proxies reuse).
 KEEPALIVE_SECONDS = 5
 LISTEN_BACKLOG = 2048
+# A process holding more connections than another leaves a new connection to it for this
+# long, then looks again; once it has left one for YIELD_LIMIT_SECONDS it takes it itself
+# (the other may be busy with a long request, or stuck).
+YIELD_SECONDS = 0.002
+YIELD_LIMIT_SECONDS = 0.05
 
 
 class PlutoRequest(Request):
@@ -70,7 +77,66 @@ class PlutoRequestParser(RequestParser):
 
 
 class PlutoThreadWorker(ThreadWorker):
-    """gunicorn's gthread worker with Pluto's request-line limit and JSON refusals."""
+    """gunicorn's gthread worker with Pluto's request-line limit and JSON refusals, which
+    leaves new connections to a web process holding fewer (:mod:`.connection_board`)."""
+
+    board: ConnectionBoard | None = None
+    resume_accepting_at = 0.0
+    yielding_since: float | None = None
+    accepted_in_this_wait = False
+
+    def accept(self, listener: socket.socket) -> None:
+        """Accept a new connection, unless another web process holds fewer."""
+        self.accepted_in_this_wait = True
+        if self.leaves_connection_to_another():
+            self.pause_accepting()
+            return
+        self.yielding_since = None
+        super().accept(listener)
+        if self.board is not None:
+            self.board.publish(self.nr_conns)
+
+    def leaves_connection_to_another(self) -> bool:
+        """Whether another process holds fewer connections, and has not been left this
+        pending connection for long already."""
+        if self.board is None or self.nr_conns <= self.board.fewest_elsewhere():
+            return False
+        now = time.monotonic()
+        if self.yielding_since is None:
+            self.yielding_since = now
+        return now - self.yielding_since < YIELD_LIMIT_SECONDS
+
+    def pause_accepting(self) -> None:
+        """Stop watching the socket for :data:`YIELD_SECONDS`."""
+        self.set_accept_enabled(False)
+        self.resume_accepting_at = time.monotonic() + YIELD_SECONDS
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        """gunicorn's switch, which keeps a pause of :meth:`pause_accepting` to its end."""
+        if enabled and time.monotonic() < self.resume_accepting_at:
+            return
+        super().set_accept_enabled(enabled)
+
+    def publish_connections(self) -> None:
+        """Put this process's count on the board; a stopping process leaves it."""
+        if self.board is None:
+            return
+        if self.alive:
+            self.board.publish(self.nr_conns)
+        else:
+            self.board.leave()
+
+    def wait_for_and_dispatch_events(self, timeout: float) -> None:
+        """Publish this process's connections, then wait (no longer than a pause lasts)."""
+        self.publish_connections()
+        watching = self._accepting
+        self.accepted_in_this_wait = False
+        paused_for = self.resume_accepting_at - time.monotonic()
+        if paused_for > 0:
+            timeout = min(timeout, paused_for)
+        super().wait_for_and_dispatch_events(timeout)
+        if watching and not self.accepted_in_this_wait:
+            self.yielding_since = None  # nobody was waiting to connect
 
     def handle(self, conn: TConn) -> Any:
         """Serve a connection (in a pool thread), parsed by :class:`PlutoRequestParser`."""
@@ -146,9 +212,16 @@ def redacting_logger(cfg: Config) -> Logger:
     return log
 
 
-def serve(sock: socket.socket, application: WSGIApp, cfg: Config, parent: int) -> None:
+def serve(
+    sock: socket.socket,
+    application: WSGIApp,
+    cfg: Config,
+    parent: int,
+    board: ConnectionBoard | None = None,
+) -> None:
     """Serve ``application`` on the bound socket ``sock`` until SIGTERM (finishing open
-    requests for up to ``graceful_timeout`` seconds) or until ``parent`` is gone."""
+    requests for up to ``graceful_timeout`` seconds) or until ``parent`` is gone, sharing
+    the connections with the other web processes on ``board``."""
     # Accepted connections inherit this: without it a response written in two parts (head,
     # then body) waits for the client's delayed ACK, about 40 ms on every kept-alive request.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -160,4 +233,9 @@ def serve(sock: socket.socket, application: WSGIApp, cfg: Config, parent: int) -
         "Web process [%s] serving with %s threads.", os.getpid(), cfg.threads
     )
     worker = PlutoThreadWorker(0, parent, [sock], LoadedApp(application), cfg.timeout, cfg, log)
-    worker.init_process()
+    worker.board = board
+    try:
+        worker.init_process()
+    finally:
+        if board is not None:
+            board.leave()

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import F
 
 from pluto.server.ratelimits.models import RateCount
+from pluto.server.ratelimits.write_turns import write_turn
 
 TABLE = RateCount._meta.db_table
 # A window still open keeps its start and counts one more; a closed one starts again at 1.
@@ -51,7 +52,7 @@ def count_request(windows: Sequence[tuple[str, float]], now: float | None = None
     now = time.time() if now is None else now
     params = [value for key, seconds in windows for value in (key, now, seconds)]
     sql = UPSERT.format(rows=", ".join(["(%s, %s, %s, 1)"] * len(windows)))
-    with connection.cursor() as cursor:
+    with write_turn(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         returned = {key: (started, hits) for key, started, hits in cursor.fetchall()}
     seconds_of = dict(windows)
