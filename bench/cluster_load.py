@@ -18,15 +18,12 @@ from dataclasses import dataclass
 from tests.cluster.cluster import Cluster
 
 from bench.harness import Context, Row, benchmark
-from bench.load import CONNECTIONS, QUICK_SECONDS, SECONDS, UNREACHED_RATE, warm
+from bench.load import CONNECTIONS, QUICK_SECONDS, SECONDS, warm
 from bench.rows import info_row, ms
+from bench.server import RATE_LIMITS_UNREACHED
 from bench.wrk import LoadResult, run_wrk
 
 PATHS = ("lab/me/", "lab/experiments/")
-RATE_LIMITS_UNREACHED = {
-    "PLUTO_API_RATE_PER_KEY": UNREACHED_RATE,
-    "PLUTO_API_RATE_PER_ADDRESS": UNREACHED_RATE,
-}
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ HOT_PATHS = (
 # A quick run is a smoke run: a second a load shows that every path answers under load.
 SECONDS, QUICK_SECONDS, WARM_SECONDS = 10, 1, 2
 WARM_TRIES, WARM_P99_SECONDS = 10, 1.0
-UNREACHED_RATE = "100000000/minute"
 SCALES = Target(1.8, "x", at_most=False)
 NO_STARVING = Target(3, "x")
 SINGLE_DIGIT_MS = Target(10, " ms")
@@ -60,7 +59,6 @@ def load_server(context: Context, *options: str) -> Iterator[str]:
     """``pluto serve --no-worker`` on the benchmark data, with its default web processes and
     threads unless ``options`` say otherwise."""
     env = server_environment(context.server.data_dir)
-    env["PLUTO_API_RATE_PER_KEY"] = env["PLUTO_API_RATE_PER_ADDRESS"] = UNREACHED_RATE
     port, log = free_port(), context.workdir / "load-serve.log"
     args = ["serve", "--no-worker", "--no-migrate", "--port", str(port), *options]
     with log.open("wb") as out:
